@@ -1,0 +1,1 @@
+"""The v3 side: the Azure Resource Manager client for Microsoft.Media."""

@@ -1,0 +1,1 @@
+"""Report rendering: jinja2 templates and the functions that fill them."""
