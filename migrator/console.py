@@ -27,7 +27,6 @@ def configure_logging(verbosity: int = 0, *, stream: IO[str] | None = None) -> N
     root = logging.getLogger("migrator")
     root.handlers[:] = [handler]
     root.setLevel(level)
-    root.propagate = False
 
 
 class Progress(Protocol):

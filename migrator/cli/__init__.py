@@ -97,6 +97,6 @@ def _register_commands() -> None:
         importlib.import_module(f"migrator.cli.{name}")
 
 
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["inventory", "apply", "verify", "sandbox", "report"]
 
 _register_commands()

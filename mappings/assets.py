@@ -1,0 +1,108 @@
+"""Assets, their files and storage accounts.
+
+Same account: v3 already sees every v2 asset (named by the GUID part of its id), so the plan
+only confirms it is there. New account: the asset is created under that GUID name with the v2
+``Name`` as description, and its blobs are copied outside ARM (one content-copy step each).
+"""
+
+from __future__ import annotations
+
+from migrator.plan import Action, Change, Operation, Phase
+from migrator.v3.ids import ResourceType
+
+from migrator.mappings.base import (
+    MappingContext,
+    Proposal,
+    Refresh,
+    address_of,
+    enum_value,
+    guid_of,
+    ignore,
+    manual,
+    resource_action,
+)
+from migrator.mappings.catalog import finding
+
+STORAGE_ENCRYPTED = 1
+STATICALLY_PROTECTED = frozenset({2, 4})
+STORAGE_KEY_TYPE = 1
+COPY_RESOURCE_TYPE = "copy:blobs"
+
+
+def asset_name(asset_id: str) -> str:
+    """v3 names a v2 asset by the GUID part of its id (migration-guidance a.1)."""
+    return guid_of(asset_id)
+
+
+def map_asset(asset, ctx: MappingContext) -> list[Proposal]:
+    graph = ctx.graph
+    name = asset_name(asset.id)
+    files = graph.needed_by_keys("Assets", asset.id, "Files")
+    storage_keys = [
+        k for k in graph.need_keys("Assets", asset.id, "ContentKeys")
+        if enum_value(getattr(ctx.entity("ContentKeys", k), "content_key_type", None)) == STORAGE_KEY_TYPE
+    ]
+    if not ctx.new_account:
+        return [
+            resource_action(
+                ResourceType.ASSET, name, None, sources=(asset.id, *files, *storage_keys), phase=Phase.PREPARE,
+                findings=(finding("ASSET_VISIBLE"),), refresh=Refresh.VISIBLE,
+            )
+        ]
+    findings = []
+    if graph.need_keys("Assets", asset.id, "Assets"):
+        findings.append(finding("ASSET_PARENT_DROPPED"))
+    properties = {"description": asset.name or ""}
+    if asset.alternate_id:
+        properties["alternateId"] = asset.alternate_id
+    create = resource_action(
+        ResourceType.ASSET, name, {"properties": properties}, sources=(asset.id,), phase=Phase.PREPARE,
+        findings=tuple(findings),
+    )
+    return [create, _content_copy(asset, name, files, storage_keys, ctx)]
+
+
+def _content_copy(asset, name: str, files: list[str], storage_keys: list[str], ctx: MappingContext) -> Proposal:
+    options = enum_value(asset.options) or 0
+    findings = [finding("ASSET_CONTENT_COPY", f"copy {len(files)} file(s) of asset {name}")]
+    change = Change.CREATE
+    if options & STORAGE_ENCRYPTED:
+        findings.append(finding("ASSET_STORAGE_ENCRYPTED"))
+        change = Change.MANUAL
+    if options & 6:
+        findings.append(finding("ASSET_STATICALLY_PROTECTED"))
+    depends = [address_of(ResourceType.ASSET, name)]
+    # Blobs can only land once the storage account is attached to the target account.
+    depends += [f"manual/storageAccounts/{s}" for s in ctx.graph.need_keys("Assets", asset.id, "StorageAccounts")]
+    return Proposal(
+        Action(
+            address=f"copies/{name}",
+            change=change,
+            resource_type=COPY_RESOURCE_TYPE,
+            name=name,
+            operation=Operation.CONTENT_COPY.value,
+            phase=Phase.CONTENT_COPY,
+            sources=tuple(sorted({*files, *storage_keys})),
+            depends_on=tuple(sorted(depends)),
+            body={
+                "sourceAssetName": name,
+                "targetAssetName": name,
+                "files": len(files),
+                "storageEncrypted": bool(options & STORAGE_ENCRYPTED),
+            },
+            findings=tuple(findings),
+        )
+    )
+
+
+def map_file(file, ctx: MappingContext) -> list[Proposal]:
+    """Files are accounted by their asset; a file whose asset is missing is dropped, said so."""
+    if ctx.graph.need_keys("Files", file.id, "Assets"):
+        return []
+    return [ignore("Files", file.id, "GRAPH_DANGLING_REFERENCE", f"file {file.id} refers to asset {file.parent_asset_id}, which the inventory lacks")]
+
+
+def map_storage_account(account, ctx: MappingContext) -> list[Proposal]:
+    if not ctx.new_account:
+        return [ignore("StorageAccounts", account.name, "STORAGE_ACCOUNT_KEPT")]
+    return [manual("StorageAccounts", account.name, finding("STORAGE_ACCOUNT_ATTACH", f"storage account {account.name}"))]

@@ -1,0 +1,124 @@
+"""Locators and access policies -> streaming locators.
+
+v3 has no access policies: a locator's window is its own start and end time. Only
+OnDemandOrigin locators have a v3 counterpart; SAS locators are replaced by container SAS.
+In a new account the locator keeps its GUID as ``streamingLocatorId`` (same URL path, new host).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from migrator.plan import Phase, SecretRef
+from migrator.v3.ids import ResourceType
+
+from migrator.mappings.assets import asset_name
+from migrator.mappings.base import (
+    MappingContext,
+    Proposal,
+    Refresh,
+    address_of,
+    enum_name,
+    enum_value,
+    guid_of,
+    ignore,
+    iso_datetime,
+    resource_action,
+    unsupported,
+)
+from migrator.mappings.catalog import finding
+from migrator.mappings.protection import SECRET, ProtectionPlanner
+
+SAS, ON_DEMAND_ORIGIN = 1, 2
+
+
+def locator_name(locator_id: str) -> str:
+    """v3 names a v2 locator by the GUID part of its id (assumption A1 in docs/findings.md)."""
+    return guid_of(locator_id)
+
+
+def map_locator(locator, ctx: MappingContext, protection: ProtectionPlanner | None) -> list[Proposal]:
+    graph = ctx.graph
+    policy_ids = graph.need_keys("Locators", locator.id, "AccessPolicies")
+    sources = (locator.id, *policy_ids)
+    end = _end_time(locator, ctx)
+    kind = enum_value(locator.type)
+    if end is not None and ctx.now and end < ctx.now:
+        return [ignore("Locators", locator.id, "LOCATOR_EXPIRED", f"locator {locator.id} expired {iso_datetime(end)}", sources=sources)]
+    if kind == SAS:
+        return [unsupported("Locators", locator.id, finding("LOCATOR_SAS", f"SAS locator {locator.id}"), sources=sources)]
+    if kind != ON_DEMAND_ORIGIN:
+        return [ignore("Locators", locator.id, "LOCATOR_TYPE_UNKNOWN", f"locator type {enum_name(locator.type)}", sources=sources)]
+    assets = graph.need_keys("Locators", locator.id, "Assets")
+    if not assets:
+        return [unsupported("Locators", locator.id, finding("LOCATOR_WITHOUT_ASSET", f"asset {locator.asset_id} is not in the inventory"), sources=sources)]
+    asset = assets[0]
+    name = locator_name(locator.id)
+    if not ctx.new_account:
+        keys = graph.need_keys("Assets", asset, "ContentKeys")
+        return [
+            resource_action(
+                ResourceType.STREAMING_LOCATOR, name, None, sources=(*sources, *keys), phase=Phase.PUBLISH,
+                depends_on=(address_of(ResourceType.ASSET, asset_name(asset)),),
+                findings=(finding("ASSET_VISIBLE"),), refresh=Refresh.VISIBLE,
+            )
+        ]
+    return [_new_locator(locator, name, asset, sources, end, ctx, protection)]
+
+
+def _new_locator(locator, name, asset, sources, end, ctx: MappingContext, protection: ProtectionPlanner) -> Proposal:
+    profile = protection.profile(asset)
+    if profile.blocked:
+        return unsupported("Locators", locator.id, *profile.findings, sources=(*sources, *profile.sources))
+    properties = {
+        "assetName": asset_name(asset),
+        "streamingPolicyName": profile.streaming_policy,
+        "streamingLocatorId": guid_of(locator.id),
+    }
+    findings = [finding("LOCATOR_HOST_CHANGES", f"path /{guid_of(locator.id)}/ is kept; the host changes")]
+    if locator.start_time is not None:
+        properties["startTime"] = iso_datetime(locator.start_time)
+        if ctx.now and locator.start_time > ctx.now:
+            findings.append(finding("LOCATOR_FUTURE_START", f"starts {iso_datetime(locator.start_time)}"))
+    if end is not None:
+        properties["endTime"] = iso_datetime(end)
+    if len(sources) > 1:
+        findings.append(finding("LOCATOR_ACCESS_POLICY_FOLDED"))
+    if profile.content_key_policy:
+        properties["defaultContentKeyPolicyName"] = profile.content_key_policy
+    refs = []
+    if profile.keys:
+        properties["contentKeys"] = []
+        for i, (v2_key, key_id, label) in enumerate(profile.keys):
+            properties["contentKeys"].append({"id": key_id, "labelReferenceInStreamingPolicy": label, "value": SECRET})
+            refs.append(
+                SecretRef(
+                    f"properties.contentKeys[{i}].value",
+                    "source-content-key",
+                    (("key_id", key_id), ("locator", locator_name(locator.id))),
+                )
+            )
+    return resource_action(
+        ResourceType.STREAMING_LOCATOR, name, {"properties": properties},
+        sources=(*sources, *profile.sources), phase=Phase.PUBLISH,
+        depends_on=(address_of(ResourceType.ASSET, asset_name(asset)), *profile.depends_on),
+        findings=(*findings, *profile.findings), secret_refs=refs,
+    )
+
+
+def _end_time(locator, ctx: MappingContext) -> datetime | None:
+    """The locator's own expiry, else start + the access policy's duration."""
+    if locator.expiration_date_time is not None:
+        return locator.expiration_date_time
+    for policy_id in ctx.graph.need_keys("Locators", locator.id, "AccessPolicies"):
+        policy = ctx.entity("AccessPolicies", policy_id)
+        if policy is not None and policy.duration_in_minutes and locator.start_time is not None:
+            return locator.start_time + timedelta(minutes=policy.duration_in_minutes)
+    return None
+
+
+def map_access_policy(policy, ctx: MappingContext, accounted: set[str]) -> list[Proposal]:
+    """Accounted by the locators that use it; an unused policy is ignored."""
+    if policy.id in accounted:
+        return []
+    return [ignore("AccessPolicies", policy.id, "ACCESS_POLICY_UNUSED")]

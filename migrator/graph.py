@@ -1,0 +1,445 @@
+"""The dependency graph of a v2 inventory: one node per entity, one edge per relation.
+
+An edge points from the entity that *needs* to the entity it needs (a locator needs its asset
+and its access policy), so "what X needs" is X's successors and "what depends on X" its
+predecessors; applying in dependency order means visiting needs first.
+
+Pure structure, no I/O. Built for millions of nodes: nodes are small integers, the entity set
+and key of node ``i`` live in two flat arrays, and edges carry no attribute dictionaries.
+References to ids the inventory does not hold and cycles are recorded, never raised.
+"""
+
+from __future__ import annotations
+
+import logging
+from array import array
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Protocol
+
+import networkx as nx
+
+from migrator.v2 import schema
+
+log = logging.getLogger("migrator.graph")
+
+
+@dataclass(frozen=True, order=True)
+class NodeRef:
+    """An inventory entity as the graph names it: entity set and OData key."""
+
+    entity_set: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A reference from one entity set to another, as the v2 schema declares it.
+
+    ``kind`` says where the reference is read: ``property`` (``path`` is the attribute path
+    through the typed entity; a tuple on the way is walked item by item) or ``navigation``
+    (pairs read from the service, ``InventoryStore.links``). ``reverse`` is true when the
+    navigation runs from the needed entity to the one that needs it (``Jobs/Tasks`` yields
+    job -> task, but a task needs its job).
+    """
+
+    from_set: str
+    name: str
+    to_set: str
+    kind: str = "property"
+    reverse: bool = False
+    path: tuple[str, ...] = ()
+
+    @property
+    def dependent_set(self) -> str:
+        return self.to_set if self.reverse else self.from_set
+
+    @property
+    def dependency_set(self) -> str:
+        return self.from_set if self.reverse else self.to_set
+
+
+# Navigations whose entities point the other way: the brief's "task -> job", "task template ->
+# job template" (the reference reads them from the parent's side).
+_REVERSED_NAVIGATIONS = frozenset({("Jobs", "Tasks"), ("JobTemplates", "TaskTemplates")})
+
+
+def _attribute_path(entity_set: str, wire_path: str) -> tuple[str, ...]:
+    """``Slate.DefaultSlateAssetId`` -> (``slate``, ``default_slate_asset_id``) via the schema tables."""
+    properties = schema.ENTITY_SET_INFO[entity_set].properties
+    path = []
+    for part in wire_path.split("."):
+        info = next(p for p in properties if p.name == part)
+        path.append(info.attribute)
+        properties = schema.COMPLEX_TYPES.get(info.edm_type, ())
+    return tuple(path)
+
+
+def _relations_of_schema() -> tuple[Relation, ...]:
+    by_property = tuple(
+        Relation(fk.from_set, fk.property, fk.to_set, path=_attribute_path(fk.from_set, fk.property))
+        for fk in schema.FOREIGN_KEYS
+    )
+    by_navigation = tuple(
+        Relation(
+            nav.from_set,
+            nav.navigation,
+            nav.to_set,
+            kind="navigation",
+            reverse=(nav.from_set, nav.navigation) in _REVERSED_NAVIGATIONS,
+        )
+        for nav in schema.NAVIGATION_TO_READ
+    )
+    return by_property + by_navigation
+
+
+# Every relation of the v2 reference: schema.FOREIGN_KEYS and schema.NAVIGATION_TO_READ.
+RELATIONS: tuple[Relation, ...] = _relations_of_schema()
+
+
+@dataclass(frozen=True)
+class DanglingReference:
+    """``source`` refers through ``relation`` to ``target_set``/``target_key``, which the inventory lacks."""
+
+    source: NodeRef
+    relation: str
+    target_set: str
+    target_key: str
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """Entities that need each other in a ring; ``dropped`` are the edges removed to order them."""
+
+    members: tuple[NodeRef, ...]
+    dropped: tuple[tuple[NodeRef, NodeRef], ...]
+
+
+class Inventory(Protocol):
+    """What the builder reads: the ``InventoryStore`` contract."""
+
+    def entities(self, entity_set: str) -> Iterator[Any]: ...
+
+    def links(self, entity_set: str, nav: str) -> Iterator[tuple[str, str]]: ...
+
+
+class _NoAttributes(dict):
+    """The one attribute dict every node and edge shares: structure only, so it must stay empty.
+
+    networkx gives each node and edge its own dict; at millions of edges those empty dicts
+    cost more memory and time than the structure itself.
+    """
+
+    def __setitem__(self, key, value):
+        raise TypeError("the dependency graph carries no node or edge attributes")
+
+    def update(self, *args, **kwargs):
+        if any(args) or kwargs:
+            raise TypeError("the dependency graph carries no node or edge attributes")
+
+
+_NO_ATTRIBUTES = _NoAttributes()
+
+
+class _StructureGraph(nx.DiGraph):
+    node_attr_dict_factory = staticmethod(lambda: _NO_ATTRIBUTES)
+    edge_attr_dict_factory = staticmethod(lambda: _NO_ATTRIBUTES)
+
+
+class GraphBuilder:
+    """Collects nodes and references, then resolves them into a ``DependencyGraph``.
+
+    References may name entities added later (an asset's locators arrive before or after the
+    asset), so they are held until ``build``.
+    """
+
+    def __init__(self) -> None:
+        self._set_names: list[str] = []
+        self._set_index: dict[str, int] = {}
+        self._index_by_set: list[dict[str, int]] = []
+        self._set_of = array("H")
+        self._key_of: list[str] = []
+        self._pending: list[tuple[int, int, str, str]] = []  # (from node, relation no., to set, to key)
+        self._relation_names: list[str] = []
+        self._relation_no: dict[str, int] = {}
+
+    def add_node(self, entity_set: str, key: str) -> int:
+        set_no = self._set_no(entity_set)
+        index = self._index_by_set[set_no]
+        node = index.get(key)
+        if node is None:
+            node = len(self._key_of)
+            index[key] = node
+            self._set_of.append(set_no)
+            self._key_of.append(key)
+        return node
+
+    def add_reference(self, from_set: str, from_key: str, relation: str, to_set: str, to_key: str) -> None:
+        """``from`` needs ``to``; a missing ``to`` becomes a dangling reference at build time."""
+        rel_no = self._relation_no.get(relation)
+        if rel_no is None:
+            rel_no = self._relation_no[relation] = len(self._relation_names)
+            self._relation_names.append(relation)
+        self._pending.append((self.add_node(from_set, from_key), rel_no, to_set, to_key))
+
+    def add_entity(self, entity: Any) -> None:
+        """A typed v2 entity and every reference its own attributes hold."""
+        entity_set, key = entity.entity_set, entity.key
+        self.add_node(entity_set, key)
+        for relation in _ATTRIBUTE_RELATIONS.get(entity_set, ()):
+            for target in _read_path(entity, relation.path):
+                self.add_reference(entity_set, key, f"{entity_set}.{relation.name}", relation.to_set, target)
+
+    def add_link(self, relation: Relation, from_key: str, to_key: str) -> None:
+        """One navigation pair as read from the service, in the navigation's own direction."""
+        name = f"{relation.from_set}/{relation.name}"
+        if relation.reverse:
+            self.add_reference(relation.to_set, to_key, name, relation.from_set, from_key)
+        else:
+            self.add_reference(relation.from_set, from_key, name, relation.to_set, to_key)
+
+    def build(self) -> "DependencyGraph":
+        graph = _StructureGraph()
+        graph.add_nodes_from(range(len(self._key_of)))
+        dangling: list[DanglingReference] = []
+        edges = []
+        set_pairs: set[tuple[int, int]] = set()
+        set_of = self._set_of
+        for node, rel_no, to_set, to_key in self._pending:
+            set_no = self._set_index.get(to_set)
+            target = self._index_by_set[set_no].get(to_key) if set_no is not None else None
+            if target is None:
+                dangling.append(DanglingReference(self._ref(node), self._relation_names[rel_no], to_set, to_key))
+            else:
+                edges.append((node, target))
+                set_pairs.add((set_of[node], set_no))
+        self._pending = []
+        graph.add_edges_from(edges)
+        del edges
+        result = DependencyGraph(
+            graph,
+            self._set_names,
+            self._index_by_set,
+            self._set_of,
+            self._key_of,
+            sorted(set(dangling), key=_dangling_order),
+        )
+        result._break_cycles(set_pairs)
+        return result
+
+    def _set_no(self, entity_set: str) -> int:
+        set_no = self._set_index.get(entity_set)
+        if set_no is None:
+            set_no = self._set_index[entity_set] = len(self._set_names)
+            self._set_names.append(entity_set)
+            self._index_by_set.append({})
+        return set_no
+
+    def _ref(self, node: int) -> NodeRef:
+        return NodeRef(self._set_names[self._set_of[node]], self._key_of[node])
+
+
+def _dangling_order(d: DanglingReference) -> tuple:
+    return (d.source, d.relation, d.target_set, d.target_key)
+
+
+def _read_path(value: Any, path: tuple[str, ...]) -> Iterator[str]:
+    if not path:
+        if value:
+            yield value
+        return
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _read_path(item, path)
+        return
+    yield from _read_path(getattr(value, path[0], None), path[1:])
+
+
+_ATTRIBUTE_RELATIONS: dict[str, tuple[Relation, ...]] = {}
+for _relation in RELATIONS:
+    if _relation.kind == "property":
+        _ATTRIBUTE_RELATIONS[_relation.from_set] = _ATTRIBUTE_RELATIONS.get(_relation.from_set, ()) + (_relation,)
+
+NAVIGATION_RELATIONS: tuple[Relation, ...] = tuple(r for r in RELATIONS if r.kind == "navigation")
+
+
+def build_graph(
+    inventory: Inventory,
+    entity_sets: Iterable[str],
+    navigations: Iterable[tuple[str, str]] | None = None,
+) -> "DependencyGraph":
+    """Every entity of ``entity_sets`` and every relation the inventory holds.
+
+    ``navigations`` limits the navigation relations to the (set, nav) pairs the file holds;
+    None reads every navigation relation of ``RELATIONS``.
+    """
+    builder = GraphBuilder()
+    wanted_sets = tuple(entity_sets)
+    for entity_set in wanted_sets:
+        for entity in inventory.entities(entity_set):
+            builder.add_entity(entity)
+    stored = None if navigations is None else set(navigations)
+    for relation in NAVIGATION_RELATIONS:
+        if relation.from_set not in wanted_sets:
+            continue
+        if stored is not None and (relation.from_set, relation.name) not in stored:
+            continue
+        for from_key, to_key in inventory.links(relation.from_set, relation.name):
+            builder.add_link(relation, from_key, to_key)
+    return builder.build()
+
+
+class DependencyGraph:
+    """Queries over the built graph. Results are always in a stable order: (entity set, key)."""
+
+    def __init__(
+        self,
+        graph: nx.DiGraph,
+        set_names: list[str],
+        index_by_set: list[dict[str, int]],
+        set_of: array,
+        key_of: list[str],
+        dangling: list[DanglingReference],
+    ) -> None:
+        self._g = graph
+        self._set_names = set_names
+        self._set_index = {name: i for i, name in enumerate(set_names)}
+        self._index_by_set = index_by_set
+        self._set_of = set_of
+        self._key_of = key_of
+        self.dangling: tuple[DanglingReference, ...] = tuple(dangling)
+        self.cycles: tuple[Cycle, ...] = ()
+
+    # -- size and identity -------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._key_of)
+
+    def __contains__(self, ref: NodeRef) -> bool:
+        return self._node(ref.entity_set, ref.key) is not None
+
+    @property
+    def edge_count(self) -> int:
+        return self._g.number_of_edges()
+
+    def count(self, entity_set: str) -> int:
+        set_no = self._set_index.get(entity_set)
+        return 0 if set_no is None else len(self._index_by_set[set_no])
+
+    def keys(self, entity_set: str) -> list[str]:
+        set_no = self._set_index.get(entity_set)
+        return [] if set_no is None else sorted(self._index_by_set[set_no])
+
+    # -- direct relations ----------------------------------------------------
+
+    def needs(self, entity_set: str, key: str, of_set: str | None = None) -> list[NodeRef]:
+        """What the entity refers to directly (optionally only entities of ``of_set``)."""
+        return self._neighbours(self._g.successors, entity_set, key, of_set)
+
+    def needed_by(self, entity_set: str, key: str, of_set: str | None = None) -> list[NodeRef]:
+        """What refers to the entity directly (optionally only entities of ``of_set``)."""
+        return self._neighbours(self._g.predecessors, entity_set, key, of_set)
+
+    def need_keys(self, entity_set: str, key: str, of_set: str) -> list[str]:
+        return [r.key for r in self.needs(entity_set, key, of_set)]
+
+    def needed_by_keys(self, entity_set: str, key: str, of_set: str) -> list[str]:
+        return [r.key for r in self.needed_by(entity_set, key, of_set)]
+
+    # -- transitive relations ------------------------------------------------
+
+    def requirements(self, entity_set: str, key: str) -> list[NodeRef]:
+        """Everything the entity needs, directly or not, in the order to create them."""
+        node = self._require(entity_set, key)
+        return self._in_dependency_order(nx.descendants(self._g, node))
+
+    def dependents(self, entity_set: str, key: str) -> list[NodeRef]:
+        """Everything that needs the entity, directly or not, in the order to create them."""
+        node = self._require(entity_set, key)
+        return self._in_dependency_order(nx.ancestors(self._g, node))
+
+    def dependency_order(self) -> list[NodeRef]:
+        """All entities, each after everything it needs; ties by (entity set, key)."""
+        return self._in_dependency_order(self._g.nodes)
+
+    def connected_groups(self) -> list[tuple[NodeRef, ...]]:
+        """Entities that relate to each other at all (the runbook's work packages), sorted."""
+        groups = [
+            tuple(sorted(self._ref(n) for n in component))
+            for component in nx.weakly_connected_components(self._g)
+        ]
+        return sorted(groups, key=lambda g: g[0])
+
+    # -- internals ----------------------------------------------------------
+
+    def _node(self, entity_set: str, key: str) -> int | None:
+        set_no = self._set_index.get(entity_set)
+        return None if set_no is None else self._index_by_set[set_no].get(key)
+
+    def _require(self, entity_set: str, key: str) -> int:
+        node = self._node(entity_set, key)
+        if node is None:
+            raise KeyError(f"{entity_set}({key}) is not in the graph")
+        return node
+
+    def _ref(self, node: int) -> NodeRef:
+        return NodeRef(self._set_names[self._set_of[node]], self._key_of[node])
+
+    def _neighbours(self, walk, entity_set: str, key: str, of_set: str | None) -> list[NodeRef]:
+        node = self._node(entity_set, key)
+        if node is None:
+            return []
+        refs = (self._ref(n) for n in walk(node))
+        return sorted(r for r in refs if of_set is None or r.entity_set == of_set)
+
+    def _in_dependency_order(self, nodes: Iterable[int]) -> list[NodeRef]:
+        sub = self._g.subgraph(nodes)
+        # Reversed so that a node's needs (its successors) come out before it.
+        ordered = nx.lexicographical_topological_sort(sub.reverse(copy=False), key=self._sort_key)
+        return [self._ref(n) for n in ordered]
+
+    def _sort_key(self, node: int) -> tuple[str, str]:
+        return (self._set_names[self._set_of[node]], self._key_of[node])
+
+    def _break_cycles(self, set_pairs: set[tuple[int, int]]) -> None:
+        """Record every ring of entities and drop its backward edges so orders exist.
+
+        A ring of entities maps onto a ring of entity sets, so only edges between sets in one
+        strongly connected component of the set-level graph can close one; at millions of
+        nodes that keeps the search to a handful of edges.
+        """
+        set_graph = nx.DiGraph(list(set_pairs))
+        cyclic_sets: dict[int, int] = {}
+        for number, component in enumerate(nx.strongly_connected_components(set_graph)):
+            if len(component) > 1 or any(set_graph.has_edge(s, s) for s in component):
+                for s in component:
+                    cyclic_sets[s] = number
+        if not cyclic_sets:
+            return
+        candidate = nx.DiGraph()
+        succ = self._g._succ
+        for set_no, component_no in cyclic_sets.items():
+            for u in self._index_by_set[set_no].values():
+                for v in succ[u]:
+                    if cyclic_sets.get(self._set_of[v]) == component_no:
+                        candidate.add_edge(u, v)
+        cycles = []
+        for component in nx.strongly_connected_components(candidate):
+            if len(component) == 1 and not any(candidate.has_edge(n, n) for n in component):
+                continue
+            cycles.append(self._break_one(candidate, component))
+        self.cycles = tuple(sorted(cycles, key=lambda c: c.members))
+        for cycle in self.cycles:
+            log.warning("dependency cycle among %d entities", len(cycle.members))
+
+    def _break_one(self, candidate: nx.DiGraph, component: set[int]) -> Cycle:
+        # Keep only edges that go up in the total (set, key) order: what remains is acyclic.
+        dropped = sorted(
+            (u, v)
+            for u, v in candidate.subgraph(component).edges
+            if self._sort_key(u) >= self._sort_key(v)
+        )
+        self._g.remove_edges_from(dropped)
+        return Cycle(
+            members=tuple(sorted(self._ref(n) for n in component)),
+            dropped=tuple(sorted((self._ref(u), self._ref(v)) for u, v in dropped)),
+        )

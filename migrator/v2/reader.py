@@ -1,0 +1,740 @@
+"""Read a whole v2 account into an inventory file: paged, parallel, retried, resumable.
+
+The service caps a page at 1000 entities and documents ``$top``/``$skip`` paging; whether it
+ever sends ``__next``/``odata.nextLink`` is unconfirmed (reference protocol.md section 5), so
+a set is paged with ``$skip`` unless its first page carries a next link, in which case the
+links are followed instead. ``$skip`` pages of one set are fetched ahead speculatively (a
+window of ``parallel`` pages past the last full one) so a large set does not wait one round
+trip per page (the window doubles from one page up to ``parallel``); the set ends at the first
+short page past every full one. ``$skip`` paging is not snapshot-isolated, so entities are
+de-duplicated by key in the store.
+
+Navigation collections no foreign key carries (``schema.NAVIGATION_TO_READ``) are read per
+entity (``Assets('nb%3Acid...')/ContentKeys``), paged the same way. ``$expand`` is not
+supported by the service and is never sent.
+
+Worker threads only fetch and parse; the calling thread owns the SQLite writer, so memory
+holds at most ``parallel`` pages whatever the size of the account.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Iterable, Mapping, Protocol, Sequence
+from urllib.parse import quote, urljoin, urlsplit
+
+import requests
+
+from migrator.auth import BearerAuth, StaticTokenProvider, TokenProvider
+from migrator.console import Reporter, SilentReporter
+from migrator.exceptions import (
+    AuthError,
+    ConfigError,
+    MalformedPageError,
+    NotFoundError,
+    RemoteError,
+    ThrottledError,
+    TokenExpiredError,
+)
+from migrator.http import RetrySettings, new_request_id, service_request_id, unreachable
+from migrator.v2 import schema, wire
+from migrator.v2.store import InventoryWriter, Unit, UnitKind, UnitState, canonical_json, partial_path
+
+log = logging.getLogger("migrator.v2.reader")
+
+API_VERSION = "2.19"
+DATA_SERVICE_VERSION = "3.0"
+PAGE_SIZE = 1000  # the service's cap per query (protocol.md section 5)
+METADATA_DOCUMENT = "$metadata"
+
+# The SDK's policy (protocol.md section 7): 408/429/503 always, 500/502/504 for idempotent
+# reads. Every request this module sends is a GET.
+READ_RETRY = RetrySettings(statuses=frozenset({408, 429, 500, 502, 503, 504}), methods=frozenset({"GET"}))
+
+# Listing every Operation is not documented (v2-entities.json, Operations notes); if the service
+# refuses it the set is recorded as unavailable instead of failing the whole read.
+OPTIONAL_LISTINGS = frozenset({"Operations"})
+_REFUSED_LISTING_STATUSES = frozenset({400, 404, 405, 501})
+
+_ENDPOINT_HINT = "check --v2-endpoint; it looks like https://<account>.restv2.<region>.media.azure.net/api/"
+_AUTH_HINT = (
+    "check the tenant (AZURE_TENANT_ID), that the token is for the Media Services resource of this cloud "
+    "(--cloud), and that the principal has Contributor or Owner on the account"
+)
+
+
+class WireFormat(str, Enum):
+    VERBOSE = "verbose"
+    MINIMAL = "minimal"
+
+    @property
+    def accept(self) -> str:
+        return "application/json;odata=verbose" if self is WireFormat.VERBOSE else "application/json;odata=minimalmetadata"
+
+
+class PageOrder(str, Enum):
+    """The ``$orderby`` sent with every page. Support for it is inferred (SDK LINQ), not documented."""
+
+    KEY = "key"  # $orderby=<key property>: exists on every set
+    CREATED = "created"  # $orderby=Created,<key> where the set has Created: new entities land last
+    NONE = "none"  # no $orderby: for a service that rejects it; paging is then only as stable as the service
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    endpoint: str
+    parallel: int = 8
+    page_size: int = PAGE_SIZE
+    wire_format: WireFormat = WireFormat.VERBOSE
+    order: PageOrder = PageOrder.KEY
+    timeout: float = 60.0
+    archive_metadata: bool = True
+
+    def __post_init__(self) -> None:
+        # Accept the plain strings the CLI and config files carry.
+        object.__setattr__(self, "wire_format", WireFormat(self.wire_format))
+        object.__setattr__(self, "order", PageOrder(self.order))
+        if self.parallel < 1:
+            raise ConfigError("--parallel must be at least 1")
+        if not 1 <= self.page_size <= PAGE_SIZE:
+            raise ConfigError(f"page size must be between 1 and {PAGE_SIZE}, the service's cap")
+
+    @property
+    def root(self) -> str:
+        return self.endpoint if self.endpoint.endswith("/") else self.endpoint + "/"
+
+
+@dataclass(frozen=True)
+class InventorySummary:
+    path: Path
+    counts: Mapping[str, int]
+    link_counts: Mapping[str, int]
+    fingerprint: str
+    duplicates: int = 0
+    unavailable: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"entity_sets": dict(self.counts), "fingerprint": self.fingerprint}
+
+
+# -- addressing -----------------------------------------------------------------------------
+
+
+def key_literal(entity_set: str, key: str) -> str:
+    """The key segment as the service writes it: quoted, ``'`` doubled, then %-encoded (``%3A``)."""
+    info = schema.ENTITY_SET_INFO[entity_set]
+    prop = info.property_named(info.key_property)
+    if prop is not None and prop.edm_type == "Edm.Guid":
+        return f"guid'{key}'"
+    return "'" + quote(key.replace("'", "''"), safe="") + "'"
+
+
+def order_clause(entity_set: str, order: PageOrder) -> str | None:
+    info = schema.ENTITY_SET_INFO[entity_set]
+    if order is PageOrder.NONE:
+        return None
+    if order is PageOrder.CREATED and info.property_named("Created") is not None:
+        return f"Created,{info.key_property}"
+    return info.key_property
+
+
+def page_query(top: int, skip: int, orderby: str | None) -> str:
+    # Written out by hand: requests' params would encode '$' as %24, which OData servers
+    # accept but which the documented examples never show.
+    query = f"$top={top}&$skip={skip}"
+    return query if orderby is None else query + "&$orderby=" + quote(orderby, safe=",")
+
+
+# -- HTTP -----------------------------------------------------------------------------------
+
+
+class V2Client:
+    """GETs against one account root with the documented headers; classifies every failure."""
+
+    def __init__(self, session: requests.Session, settings: ReaderSettings, provider: TokenProvider) -> None:
+        self._session = session
+        self._settings = settings
+        self._provider = provider
+        self._auth = BearerAuth(provider)
+        self.root = settings.root
+
+    def headers(self, accept: str | None = None) -> dict[str, str]:
+        return {
+            "x-ms-version": API_VERSION,
+            "DataServiceVersion": DATA_SERVICE_VERSION,
+            "MaxDataServiceVersion": DATA_SERVICE_VERSION,
+            "Accept": accept or self._settings.wire_format.accept,
+            "x-ms-client-request-id": new_request_id(),
+        }
+
+    def resolve_root(self) -> str:
+        """Probe the root once; a 301 names the account's API root (protocol.md section 1)."""
+        response = self._send(self.root, what="the service root")
+        if response.status_code in (301, 302, 307, 308) and response.headers.get("Location"):
+            redirected = _with_slash(urljoin(self.root, response.headers["Location"]))
+            if urlsplit(self.root).scheme == "https" and urlsplit(redirected).scheme != "https":
+                raise RemoteError(
+                    f"the service root redirected to a non-https address ({urlsplit(redirected).netloc})",
+                    hint=_ENDPOINT_HINT,
+                )
+            log.info("the service redirected %s to %s; using the latter", self.root, redirected)
+            self.root = redirected
+            response = self._send(self.root, what="the service root")
+        self._raise_for_status(response, what="the service root", listing=None)
+        return self.root
+
+    def metadata_document(self) -> str | None:
+        """The service's CSDL, archived as the only authoritative schema; None if refused."""
+        url = self.root + METADATA_DOCUMENT
+        response = self._send(url, what="$metadata", accept="application/xml")
+        if response.status_code != 200:
+            log.warning(
+                "the service did not return $metadata (%s, request-id %s); continuing without it",
+                response.status_code,
+                service_request_id(response),
+            )
+            return None
+        return response.text
+
+    def get_body(self, url: str, *, what: str, listing: str | None) -> bytes:
+        """The body of a 200 answer; the page parser decodes it and reports it if malformed."""
+        response = self._send(url, what=what)
+        self._raise_for_status(response, what=what, listing=listing)
+        return response.content
+
+    def _send(self, url: str, *, what: str, accept: str | None = None) -> requests.Response:
+        headers = self.headers(accept)
+        try:
+            response = self._session.get(
+                url, headers=headers, auth=self._auth, allow_redirects=False, timeout=self._settings.timeout
+            )
+        except requests.RequestException as exc:
+            raise unreachable(exc, url) from None
+        log.debug(
+            "GET %s -> %s (client-request-id %s, request-id %s)",
+            _path_of(url),
+            response.status_code,
+            headers["x-ms-client-request-id"],
+            service_request_id(response),
+        )
+        return response
+
+    def _raise_for_status(self, response: requests.Response, *, what: str, listing: str | None) -> None:
+        status = response.status_code
+        if status == 200:
+            return
+        request_id = service_request_id(response)
+        suffix = f" [request-id {request_id}]" if request_id else ""
+        log.error("reading %s failed: HTTP %s, request-id %s", what, status, request_id)
+        if status == 401:
+            raise self._unauthorized(what, suffix)
+        if status == 403:
+            raise AuthError(
+                f"the v2 API denied access (403) reading {what}{suffix}",
+                hint="the principal needs Contributor or Owner on the Media Services account; the account may be disabled",
+                status=status,
+                request_id=request_id,
+            )
+        if status == 404:
+            raise NotFoundError(
+                f"{what} was not found (404) at {self.root}{suffix}",
+                hint=_ENDPOINT_HINT,
+                status=status,
+                request_id=request_id,
+                target=listing,
+            )
+        if status in (301, 302, 307, 308):
+            raise RemoteError(
+                f"unexpected redirect ({status}) reading {what}{suffix}",
+                hint=_ENDPOINT_HINT,
+                status=status,
+                request_id=request_id,
+            )
+        if status in (429, 503):
+            raise ThrottledError(
+                f"the v2 API kept throttling ({status}) reading {what}; retries exhausted{suffix}",
+                hint="retry later, or lower --parallel",
+                status=status,
+                request_id=request_id,
+            )
+        raise RemoteError(
+            f"the v2 API answered {status} reading {what}: {_service_message(response)}{suffix}",
+            hint="a transient service fault if 5xx (retry later); otherwise check the endpoint and api version",
+            status=status,
+            request_id=request_id,
+            target=listing,
+        )
+
+    def _unauthorized(self, what: str, suffix: str) -> AuthError:
+        provider = self._provider
+        if isinstance(provider, StaticTokenProvider):
+            try:
+                provider.token()  # raises once the token's own expiry has passed
+            except TokenExpiredError as expired:
+                return expired
+            return AuthError(
+                f"the v2 API refused the static token (401) reading {what}{suffix}",
+                hint="it may have expired, or be for another tenant or resource, or the principal lacks "
+                "Contributor or Owner on the account; get a new one with "
+                "az account get-access-token --resource https://rest.media.azure.net",
+                status=401,
+            )
+        return AuthError(f"the v2 API refused the token (401) reading {what}{suffix}", hint=_AUTH_HINT, status=401)
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def _path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def _service_message(response: requests.Response) -> str:
+    """The OData error's message (verbose ``error`` or JSON light ``odata.error``), one line."""
+    try:
+        body = response.json()
+        error = body.get("error") or body.get("odata.error") or {}
+        message = error.get("message")
+        text = message.get("value") if isinstance(message, dict) else message
+    except (ValueError, AttributeError):
+        text = None
+    text = " ".join(str(text or response.reason or "no message").split())
+    return text[:300]
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """One GET: page ``page`` (0-based) of a set, or of one entity's navigation collection."""
+
+    unit: Unit
+    url: str
+    page: int
+    skip: int | None  # None when following a service-sent next link
+    from_key: str | None = None
+
+    @property
+    def listing(self) -> str:
+        return self.unit.entity_set if self.from_key is None else self.unit.target_set  # type: ignore[return-value]
+
+    def describe(self) -> str:
+        if self.from_key is None:
+            return f"{self.unit.entity_set} page {self.page + 1}"
+        return f"{self.unit.entity_set}('{self.from_key}')/{self.unit.nav} page {self.page + 1}"
+
+
+@dataclass(frozen=True)
+class PageResult:
+    request: PageRequest
+    rows: tuple[tuple[str, str], ...]  # (key, canonical record); records are "" for navigation pages
+    raw_count: int
+    next_link: str | None
+
+
+Rows = tuple[tuple[str, str], ...]
+
+
+def page_rows(entity_set: str, body: bytes, page: int, *, keys_only: bool) -> tuple[Rows, str | None]:
+    """Parse one page into (key, canonical record) rows and its next link; the CPU-heavy part."""
+    parsed = wire.parse_page(entity_set, body, page=page)
+    if keys_only:
+        return tuple((str(e.key), "") for e in parsed.entities), parsed.next_link
+    return tuple((str(e.key), canonical_json(e.to_record())) for e in parsed.entities), parsed.next_link
+
+
+def fetch_page(client: V2Client, request: PageRequest) -> PageResult:
+    """Runs on a worker thread: GET one page and parse it."""
+    what = request.describe()
+    body = client.get_body(request.url, what=what, listing=request.listing)
+    keys_only = request.from_key is not None
+    try:
+        rows, next_link = page_rows(request.listing, body, request.page + 1, keys_only=keys_only)
+    except MalformedPageError as exc:
+        if not keys_only:
+            raise
+        raise MalformedPageError(  # name the entity whose collection it was
+            f"{what}: {exc.message}", hint=exc.hint, entity_set=request.unit.name, page=request.page + 1
+        ) from None
+    return PageResult(request, rows, len(rows), next_link)
+
+
+class _Cursor(Protocol):
+    unit: Unit
+
+    def next_request(self) -> PageRequest | None: ...
+
+    def accept(self, result: PageResult) -> None: ...
+
+    @property
+    def finished(self) -> bool: ...
+
+
+class _Links:
+    """Follows service-sent next links, refusing any that would carry our token to another host."""
+
+    def __init__(self, root: str) -> None:
+        self._root = urlsplit(root)
+        self._seen: set[str] = set()
+
+    def resolve(self, link: str, what: str) -> str:
+        url = urljoin(self._root.geturl(), link)
+        target = urlsplit(url)
+        if (target.scheme, target.netloc) != (self._root.scheme, self._root.netloc):
+            raise MalformedPageError(
+                f"{what}: next link points outside the account endpoint ({target.netloc})",
+                hint="refusing to send the token to another host",
+            )
+        if url in self._seen:
+            raise MalformedPageError(f"{what}: next link repeats an earlier page", hint="the service paging loops")
+        self._seen.add(url)
+        return url
+
+
+class EntitySetCursor:
+    """Pages one entity set: ``$skip`` windows, or service next links when the first page has one."""
+
+    def __init__(self, unit: Unit, client: V2Client, writer: InventoryWriter, settings: ReaderSettings) -> None:
+        self.unit = unit
+        self._writer = writer
+        self._top = settings.page_size
+        self._window = max(settings.parallel, 1)
+        self._base = client.root + unit.entity_set
+        self._orderby = order_clause(unit.entity_set, settings.order)
+        self._links = _Links(client.root)
+        self._mode: str | None = None  # "skip" or "link", decided by the first page
+        self._next_page = 0
+        self._in_flight = 0
+        self._max_full = -1
+        self._full_pages = 0
+        self._short_pages: set[int] = set()
+        self._pending_link: str | None = None
+        self._link_ended = False
+        self.duplicates = 0
+
+    def _skip_request(self, page: int) -> PageRequest:
+        url = f"{self._base}?{page_query(self._top, page * self._top, self._orderby)}"
+        return PageRequest(self.unit, url, page, page * self._top)
+
+    def next_request(self) -> PageRequest | None:
+        request = None
+        if self._next_page == 0:
+            request = self._skip_request(0)
+        elif self._mode == "skip" and self._end() is None and self._next_page <= self._max_full + self._lead():
+            request = self._skip_request(self._next_page)
+        elif self._mode == "link" and self._pending_link is not None:
+            request = PageRequest(self.unit, self._pending_link, self._next_page, None)
+            self._pending_link = None
+        if request is not None:
+            self._next_page += 1
+            self._in_flight += 1
+        return request
+
+    def accept(self, result: PageResult) -> None:
+        self._in_flight -= 1
+        inserted = self._writer.add_entities(self.unit.entity_set, result.rows)
+        self.duplicates += len(result.rows) - inserted
+        request = result.request
+        if self._mode is None:
+            self._mode = "link" if result.next_link else "skip"
+        if self._mode == "link":
+            self._accept_link_page(result)
+        elif result.raw_count >= self._top:
+            self._max_full = max(self._max_full, request.page)
+            self._full_pages += 1
+        else:
+            self._short_pages.add(request.page)
+
+    def _accept_link_page(self, result: PageResult) -> None:
+        if result.next_link:
+            self._pending_link = self._links.resolve(result.next_link, result.request.describe())
+        else:
+            self._link_ended = True
+
+    def _lead(self) -> int:
+        # Grow the speculative window 1, 2, 4, ... up to ``parallel`` pages: a set of just over
+        # 1000 entities costs one extra request, a large set soon has every worker busy.
+        return min(self._window, 2 ** max(self._full_pages - 1, 0))
+
+    def _end(self) -> int | None:
+        """The first short page past every full one: where the set ends, once known."""
+        return min((p for p in self._short_pages if p > self._max_full), default=None)
+
+    @property
+    def finished(self) -> bool:
+        if self._in_flight:
+            return False
+        if self._mode == "skip":
+            return self._end() is not None
+        return self._mode == "link" and self._link_ended and self._pending_link is None
+
+
+class NavigationCursor:
+    """Reads one navigation collection for every entity of a set already stored."""
+
+    KEY_BATCH = 500
+
+    def __init__(self, unit: Unit, client: V2Client, writer: InventoryWriter, settings: ReaderSettings) -> None:
+        self.unit = unit
+        self._writer = writer
+        self._root = client.root
+        self._top = settings.page_size
+        self._orderby = order_clause(unit.target_set, settings.order)  # type: ignore[arg-type]
+        self._links = _Links(client.root)
+        self._keys: deque[str] = deque()
+        self._last_key: str | None = None
+        self._keys_exhausted = False
+        self._follow_ups: deque[PageRequest] = deque()
+        self._in_flight = 0
+        self.missing = 0
+
+    def _request(self, from_key: str, page: int) -> PageRequest:
+        base = f"{self._root}{self.unit.entity_set}({key_literal(self.unit.entity_set, from_key)})/{self.unit.nav}"
+        url = f"{base}?{page_query(self._top, page * self._top, self._orderby)}"
+        return PageRequest(self.unit, url, page, page * self._top, from_key)
+
+    def next_request(self) -> PageRequest | None:
+        if self._follow_ups:
+            request = self._follow_ups.popleft()
+        else:
+            key = self._next_key()
+            if key is None:
+                return None
+            request = self._request(key, 0)
+        self._in_flight += 1
+        return request
+
+    def _next_key(self) -> str | None:
+        if not self._keys and not self._keys_exhausted:
+            batch = self._writer.keys_after(self.unit.entity_set, self._last_key, self.KEY_BATCH)
+            self._keys.extend(batch)
+            self._keys_exhausted = len(batch) < self.KEY_BATCH
+            if batch:
+                self._last_key = batch[-1]
+        return self._keys.popleft() if self._keys else None
+
+    def accept(self, result: PageResult) -> None:
+        self._in_flight -= 1
+        request = result.request
+        assert request.from_key is not None
+        self._writer.add_links(self.unit.entity_set, self.unit.nav, request.from_key, (k for k, _ in result.rows))  # type: ignore[arg-type]
+        if result.next_link:
+            url = self._links.resolve(result.next_link, request.describe())
+            self._follow_ups.append(PageRequest(self.unit, url, request.page + 1, None, request.from_key))
+        elif request.skip is not None and result.raw_count >= self._top:
+            self._follow_ups.append(self._request(request.from_key, request.page + 1))
+
+    def skip_missing(self, request: PageRequest) -> None:
+        # The entity was deleted after its set was read: nothing links from it any more.
+        self._in_flight -= 1
+        self.missing += 1
+        log.warning("%s: the entity no longer exists; skipping it", request.describe())
+
+    @property
+    def finished(self) -> bool:
+        return self._keys_exhausted and not self._keys and not self._follow_ups and self._in_flight == 0
+
+
+# -- orchestration --------------------------------------------------------------------------
+
+
+def plan_units(entity_sets: Sequence[str]) -> list[Unit]:
+    """Entity sets in reference order, then the navigation reads whose source set is selected."""
+    selected = set(entity_sets)
+    units = [Unit(UnitKind.ENTITY_SET, s) for s in schema.ENTITY_SETS if s in selected]
+    units += [
+        Unit(UnitKind.NAVIGATION, nav.from_set, nav.navigation, nav.to_set)
+        for nav in schema.NAVIGATION_TO_READ
+        if nav.from_set in selected
+    ]
+    return units
+
+
+def select_entity_sets(names: Iterable[str] | None) -> list[str]:
+    if names is None:
+        return list(schema.ENTITY_SETS)
+    wanted = [n.strip() for n in names if n.strip()]
+    by_folded = {s.lower(): s for s in schema.ENTITY_SETS}
+    unknown = [n for n in wanted if n.lower() not in by_folded]
+    if unknown:
+        raise ConfigError(
+            f"unknown entity set(s): {', '.join(unknown)}", hint="choose from: " + ", ".join(schema.ENTITY_SETS)
+        )
+    if not wanted:
+        raise ConfigError("--entity-sets is empty", hint="name at least one set, or leave the option out")
+    return [by_folded[n.lower()] for n in wanted]
+
+
+class _Coordinator:
+    """Keeps up to ``parallel`` GETs in flight across every unit; the only writer of the file."""
+
+    def __init__(
+        self, client: V2Client, writer: InventoryWriter, settings: ReaderSettings, reporter: Reporter
+    ) -> None:
+        self._client = client
+        self._writer = writer
+        self._settings = settings
+        self._reporter = reporter
+        self.duplicates = 0
+        self.unavailable: set[str] = set()
+
+    def run(self, units: Sequence[Unit]) -> None:
+        states = self._writer.unit_states()
+        todo = [u for u in units if states.get(u.name) is UnitState.PENDING]
+        done_sets = {u.entity_set for u in units if u.kind is UnitKind.ENTITY_SET and u not in todo}
+        if len(todo) < len(units):
+            log.info("resuming: %d of %d units already read", len(units) - len(todo), len(units))
+        waiting = deque(todo)
+        active: list[_Cursor] = []
+        in_flight: dict[Future, tuple[_Cursor, PageRequest]] = {}
+        label = f"Reading {len(todo)} entity sets and relations"
+        with self._reporter.progress(label, len(todo)) as progress, ThreadPoolExecutor(
+            max_workers=self._settings.parallel, thread_name_prefix="v2-read"
+        ) as pool:
+            try:
+                while waiting or active:
+                    self._activate(waiting, active, done_sets)
+                    self._fill(pool, active, in_flight)
+                    finished = [c for c in active if c.finished]
+                    for cursor in finished:
+                        active.remove(cursor)
+                        self._complete(cursor, done_sets)
+                        progress.advance()
+                    if finished or not in_flight:
+                        if not in_flight and not finished and active:
+                            raise AssertionError("reader stalled with no request in flight")
+                        continue
+                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        cursor, request = in_flight.pop(future)
+                        self._settle(cursor, request, future)
+            except BaseException:
+                for future in in_flight:
+                    future.cancel()
+                raise
+
+    def _activate(self, waiting: deque[Unit], active: list[_Cursor], done_sets: set[str]) -> None:
+        # Navigation reads need every key of their source set, so they wait for it.
+        for unit in list(waiting):
+            if unit.kind is UnitKind.NAVIGATION and unit.entity_set not in done_sets:
+                continue
+            waiting.remove(unit)
+            self._writer.begin_unit(unit)
+            cursor_class = EntitySetCursor if unit.kind is UnitKind.ENTITY_SET else NavigationCursor
+            active.append(cursor_class(unit, self._client, self._writer, self._settings))
+
+    def _fill(self, pool: ThreadPoolExecutor, active: list[_Cursor], in_flight: dict) -> None:
+        # Round-robin: a cursor that was served goes to the back of the line, so many small
+        # sets and one large set all make progress even with a single worker.
+        progressed = True
+        while progressed and len(in_flight) < self._settings.parallel:
+            progressed = False
+            for cursor in list(active):
+                if len(in_flight) >= self._settings.parallel:
+                    break
+                request = cursor.next_request()
+                if request is not None:
+                    in_flight[pool.submit(fetch_page, self._client, request)] = (cursor, request)
+                    active.remove(cursor)
+                    active.append(cursor)
+                    progressed = True
+
+    def _settle(self, cursor: _Cursor, request: PageRequest, future: Future) -> None:
+        try:
+            result = future.result()
+        except NotFoundError:
+            if isinstance(cursor, NavigationCursor):
+                cursor.skip_missing(request)
+                return
+            if self._refused_optional_listing(request, 404):
+                cursor.accept(PageResult(request, (), 0, None))
+                self.unavailable.add(request.unit.name)
+                return
+            raise
+        except RemoteError as exc:
+            if request.from_key is None and self._refused_optional_listing(request, exc.status):
+                cursor.accept(PageResult(request, (), 0, None))
+                self.unavailable.add(request.unit.name)
+                return
+            raise
+        cursor.accept(result)
+
+    def _refused_optional_listing(self, request: PageRequest, status: int | None) -> bool:
+        if request.unit.entity_set not in OPTIONAL_LISTINGS or request.page != 0:
+            return False
+        if status not in _REFUSED_LISTING_STATUSES:
+            return False
+        log.warning("the service does not list %s (HTTP %s); recording the set as unavailable", request.unit.name, status)
+        return True
+
+    def _complete(self, cursor: _Cursor, done_sets: set[str]) -> None:
+        unit = cursor.unit
+        state = UnitState.UNAVAILABLE if unit.name in self.unavailable else UnitState.COMPLETE
+        count = self._writer.complete_unit(unit, state)
+        duplicates = getattr(cursor, "duplicates", 0)
+        self.duplicates += duplicates
+        if unit.kind is UnitKind.ENTITY_SET:
+            done_sets.add(unit.entity_set)
+        if duplicates:
+            log.info("%s: %d duplicate entities across pages ignored", unit.name, duplicates)
+        self._reporter.event("unit_read", unit=unit.name, count=count, state=state.value)
+
+
+def read_inventory(
+    out: Path,
+    settings: ReaderSettings,
+    *,
+    provider: TokenProvider,
+    session: requests.Session,
+    entity_sets: Iterable[str] | None = None,
+    resume: bool = False,
+    reporter: Reporter | None = None,
+) -> InventorySummary:
+    """Read the account into ``out`` (atomically); ``resume`` continues an interrupted read."""
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise ConfigError(f"cannot write {out}: directory {out.parent} does not exist")
+    units = plan_units(select_entity_sets(entity_sets))
+    client = V2Client(session, settings, provider)
+    client.resolve_root()  # before any file exists: a wrong endpoint leaves nothing behind
+    partial = partial_path(out)
+    if resume:
+        writer = InventoryWriter.resume(partial, endpoint=settings.root, units=units)
+    else:
+        writer = InventoryWriter.create(
+            partial,
+            endpoint=settings.root,
+            api_version=API_VERSION,
+            wire_format=settings.wire_format.value,
+            units=units,
+        )
+    coordinator = _Coordinator(client, writer, settings, reporter or SilentReporter())
+    try:
+        if settings.archive_metadata and not writer.has_document(METADATA_DOCUMENT):
+            document = client.metadata_document()
+            if document is not None:
+                writer.add_document(METADATA_DOCUMENT, "application/xml", document)
+        coordinator.run(units)
+        meta = writer.finish()
+    except BaseException:
+        writer.close()
+        log.warning("the read stopped; %s keeps what was read: continue with --resume", partial)
+        raise
+    writer.publish(out)
+    log.info("wrote %s (%s)", out, meta.fingerprint)
+    return InventorySummary(
+        path=out,
+        counts=meta.counts,
+        link_counts=meta.link_counts,
+        fingerprint=meta.fingerprint,
+        duplicates=coordinator.duplicates,
+        unavailable=meta.unavailable,
+    )

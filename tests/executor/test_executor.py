@@ -1,0 +1,271 @@
+"""The executor applies a plan in dependency order, in parallel, and resumes without duplicates."""
+
+from __future__ import annotations
+
+import logging
+import stat
+
+import pytest
+
+from migrator.console import SilentReporter
+from migrator.exceptions import AbortedError, ConfigError, UnreachableError, ValidationError
+from migrator.executor import ConfirmRequest, PlanExecutor, SecretResolver, body_differences
+from migrator.journal import ActionState
+from migrator.plan import Change, Phase
+from migrator.v3.ids import ResourceType, resource_id
+
+from apply_fixtures import SOURCE, TARGET, T, FakeArm, content_key_ref, make_action, make_plan, manual_finding
+
+
+def rid(resource_type: ResourceType, *names: str, account=TARGET) -> str:
+    return resource_id(account, resource_type, *names).id
+
+
+def executor(arm, journal, **kw) -> PlanExecutor:
+    kw.setdefault("reporter", SilentReporter())
+    return PlanExecutor(arm, journal, kw.pop("reporter"), **kw)
+
+
+def yes(request: ConfirmRequest) -> bool:
+    return True
+
+
+def test_actions_run_after_everything_they_depend_on(arm, journal):
+    plan = make_plan(
+        [
+            make_action("assets/a1"),
+            make_action("assets/a1/assetFilters/f1", resource_type=T + "assets/assetFilters", name="a1/f1", depends_on=("assets/a1",)),
+            make_action("streamingPolicies/p1"),
+            make_action(
+                "streamingLocators/l1",
+                depends_on=("assets/a1/assetFilters/f1", "streamingPolicies/p1"),
+                body={"properties": {"assetName": "a1", "streamingPolicyName": "p1"}},
+            ),
+        ]
+    )
+    result = executor(arm, journal, parallel=4).apply(plan)
+    order = [call[1] for call in arm.calls if call[0] == "PUT"]
+    assert order.index(rid(ResourceType.ASSET, "a1")) < order.index(rid(ResourceType.ASSET_FILTER, "a1", "f1"))
+    assert order[-1] == rid(ResourceType.STREAMING_LOCATOR, "l1")
+    assert result.closing_line() == "Apply complete: 4 created, 0 unchanged, 0 failed."
+
+
+def test_no_more_requests_are_in_flight_than_the_parallel_bound():
+    arm = FakeArm(delay=0.03)
+    plan = make_plan([make_action(f"assets/a{i:02d}") for i in range(24)])
+    from migrator.journal import IN_MEMORY, Journal
+
+    with Journal.open(IN_MEMORY, "sha256:x") as journal:
+        executor(arm, journal, parallel=3).apply(plan)
+    assert arm.max_active == 3
+
+
+def test_in_flight_action_whose_resource_exists_is_reconciled_without_a_second_put(arm, journal):
+    plan = make_plan([make_action("assets/a1"), make_action("assets/a2")])
+    # A crash after the PUT reached the service but before the journal recorded the answer.
+    journal.ensure_actions(["assets/a1", "assets/a2"])
+    journal.record_started("assets/a1")
+    arm.put(rid(ResourceType.ASSET, "a1"), {"properties": {"description": "assets/a1"}})
+    arm.calls.clear()
+    result = executor(arm, journal).apply(plan)
+    assert ("PUT", rid(ResourceType.ASSET, "a1")) not in arm.calls
+    assert ("GET", rid(ResourceType.ASSET, "a1")) in arm.calls
+    assert journal.get("assets/a1").state is ActionState.DONE
+    assert result.outcomes["created"] == 2
+
+
+def test_in_flight_action_whose_resource_is_absent_is_sent_again(arm, journal):
+    plan = make_plan([make_action("assets/a1")])
+    journal.record_started("assets/a1")
+    executor(arm, journal).apply(plan)
+    assert arm.calls == [("GET", rid(ResourceType.ASSET, "a1")), ("PUT", rid(ResourceType.ASSET, "a1"))]
+    assert journal.get("assets/a1").attempts == 2
+
+
+def test_in_flight_live_event_start_is_not_repeated_when_the_event_already_runs(arm, journal):
+    event = rid(ResourceType.LIVE_EVENT, "le1")
+    arm.resources[event.lower()] = {"properties": {"resourceState": "Running"}}
+    plan = make_plan([make_action("liveEvents/le1/start", resource_type=T + "liveEvents", name="le1", operation="post:start", body=None, phase=Phase.CUTOVER, irreversible=True)])
+    journal.record_started("liveEvents/le1/start")
+    result = executor(arm, journal, confirm=yes).apply(plan)
+    assert arm.writes() == []
+    assert result.outcomes == {"started": 1}
+
+
+def test_second_run_of_a_finished_plan_sends_nothing_and_says_so(arm, journal):
+    plan = make_plan([make_action("assets/a1"), make_action("assets/a2", change=Change.NO_CHANGE, operation="none", body=None)])
+    executor(arm, journal).apply(plan)
+    arm.calls.clear()
+    second = executor(arm, journal).apply(plan)
+    assert arm.calls == []
+    assert second.closing_line() == (
+        "Apply complete: 0 created, 2 unchanged, 0 failed. "
+        "Nothing to do: the journal shows every action of this plan already applied."
+    )
+
+
+def live_event_start() -> object:
+    return make_action(
+        "liveEvents/le1/start",
+        resource_type=T + "liveEvents",
+        name="le1",
+        operation="post:start",
+        body=None,
+        phase=Phase.CUTOVER,
+        irreversible=True,
+        downtime=True,
+        depends_on=("liveEvents/le1",),
+    )
+
+
+def test_irreversible_step_is_not_sent_when_the_operator_declines(arm, journal):
+    asked: list[ConfirmRequest] = []
+    plan = make_plan([make_action("liveEvents/le1", phase=Phase.CUTOVER), live_event_start()])
+    with pytest.raises(AbortedError, match="start liveEvents/le1/start"):
+        executor(arm, journal, confirm=lambda r: asked.append(r) or False).apply(plan)
+    assert [r.kind for r in asked] == ["irreversible"]
+    assert ("POST", rid(ResourceType.LIVE_EVENT, "le1") + "/start") not in arm.calls
+    assert journal.get("liveEvents/le1/start").state is ActionState.PENDING
+
+
+def test_irreversible_step_runs_once_confirmed(arm, journal):
+    plan = make_plan([make_action("liveEvents/le1", phase=Phase.CUTOVER), live_event_start()])
+    result = executor(arm, journal, confirm=yes).apply(plan)
+    assert ("POST", rid(ResourceType.LIVE_EVENT, "le1") + "/start") in arm.calls
+    assert result.outcomes == {"created": 1, "started": 1}
+
+
+def test_manual_v2_step_blocks_what_follows_until_confirmed_and_never_touches_v2(arm, journal):
+    stop = make_action(
+        "manual/channels/nb:chid:UUID:1",
+        change=Change.MANUAL,
+        resource_type="v2:Channels",
+        operation="confirm",
+        body=None,
+        phase=Phase.CUTOVER,
+        downtime=True,
+        findings=(manual_finding("Stop channel ch1 in the v2 portal"),),
+    )
+    create = make_action("liveEvents/le1", phase=Phase.CUTOVER, depends_on=(stop.address,))
+    plan = make_plan([stop, create])
+    asked: list[ConfirmRequest] = []
+    with pytest.raises(AbortedError):
+        executor(arm, journal, confirm=lambda r: asked.append(r) or False).apply(plan)
+    assert arm.calls == []
+    assert asked[0].kind == "manual" and "Stop channel ch1" in asked[0].message
+    result = executor(arm, journal, confirm=yes).apply(plan)
+    assert result.outcomes == {"confirmed": 1, "created": 1}
+    assert all("/api/" not in url for _, url in arm.calls)
+
+
+def test_failed_action_stops_its_dependents_but_not_the_rest(arm, journal):
+    arm.fail[rid(ResourceType.ASSET, "bad")] = ValidationError("PUT assets/bad: bad request", status=400)
+    plan = make_plan(
+        [
+            make_action("assets/bad"),
+            make_action("assets/good"),
+            make_action("streamingLocators/l1", depends_on=("assets/bad",), body={"properties": {"assetName": "bad"}}),
+        ]
+    )
+    result = executor(arm, journal).apply(plan)
+    assert [f.address for f in result.failed] == ["assets/bad"]
+    assert result.not_run == ("streamingLocators/l1",)
+    assert journal.get("assets/bad").error_code == "VALIDATION"
+    assert result.closing_line() == "Apply incomplete: 1 created, 0 unchanged, 1 failed, 1 not run."
+
+
+def test_unreachable_target_stops_the_run_and_leaves_the_action_in_flight(arm, journal):
+    arm.fail[rid(ResourceType.ASSET, "a1")] = UnreachableError("management.example: could not connect")
+    plan = make_plan([make_action("assets/a1")])
+    with pytest.raises(UnreachableError):
+        executor(arm, journal).apply(plan)
+    assert journal.get("assets/a1").state is ActionState.IN_FLIGHT
+
+
+def test_a_phase_runs_alone_only_after_the_phases_it_depends_on(arm, journal):
+    plan = make_plan(
+        [
+            make_action("assets/a1"),
+            make_action("streamingLocators/l1", phase=Phase.PUBLISH, depends_on=("assets/a1",), body={"properties": {"assetName": "a1"}}),
+        ]
+    )
+    with pytest.raises(ConfigError, match="run apply with --phase prepare first"):
+        executor(arm, journal).apply(plan, phases=["publish"])
+    first = executor(arm, journal).apply(plan, phases=["prepare"])
+    second = executor(arm, journal).apply(plan, phases=["publish"])
+    assert first.outcomes == {"created": 1} and second.outcomes == {"created": 1}
+    assert journal.get("streamingLocators/l1").state is ActionState.DONE
+
+
+KEY_VALUE = "U2VjcmV0S2V5VmFsdWUxMjM0NQ=="
+
+
+def secret_locator_plan():
+    return make_plan(
+        [
+            make_action(
+                "streamingLocators/l1",
+                body={"properties": {"assetName": "a1", "contentKeys": [{"id": "1f5a0000-0000-0000-0000-000000000001", "value": "{secret}"}]}},
+                secret_refs=(content_key_ref("properties.contentKeys[0].value", "l1", "1f5a0000-0000-0000-0000-000000000001"),),
+            )
+        ],
+        mode="new-account",
+        source=SOURCE,
+    )
+
+
+def test_secret_values_come_from_the_source_and_never_reach_journal_events_or_logs(arm, journal, caplog, tmp_path):
+    source_locator = rid(ResourceType.STREAMING_LOCATOR, "l1", account=SOURCE)
+    arm.post_answers[source_locator + "/listContentKeys"] = {
+        "contentKeys": [{"id": "1F5A0000-0000-0000-0000-000000000001", "value": KEY_VALUE}]
+    }
+    reporter = SilentReporter()
+    caplog.set_level(logging.DEBUG, logger="migrator")
+    executor(arm, journal, reporter=reporter, secrets=SecretResolver(arm, SOURCE)).apply(secret_locator_plan())
+    assert arm.bodies[0]["properties"]["contentKeys"][0]["value"] == KEY_VALUE
+    assert ("POST", source_locator + "/listContentKeys") in arm.calls
+    journal_bytes = b"".join(p.read_bytes() for p in tmp_path.glob("apply.journal*"))
+    assert KEY_VALUE.encode() not in journal_bytes
+    assert KEY_VALUE not in repr(reporter.events)
+    assert KEY_VALUE not in caplog.text
+
+
+def test_missing_source_key_fails_that_action_with_a_secret_free_message(arm, journal):
+    result = executor(arm, journal, secrets=SecretResolver(arm, SOURCE)).apply(secret_locator_plan())
+    assert result.failed[0].code == "CONFIG"
+    assert "has no value on source locator l1" in result.failed[0].message
+
+
+def test_content_copy_writes_a_private_azcopy_script_and_waits_before_locators(arm, journal, tmp_path):
+    sas_source = "https://src.blob.example/asset-a1?sv=1&sig=SOURCESIGNATURE"
+    sas_target = "https://dst.blob.example/asset-a1?sv=1&sig=TARGETSIGNATURE"
+    arm.post_answers[rid(ResourceType.ASSET, "a1", account=SOURCE) + "/listContainerSas"] = {"assetContainerSasUrls": [sas_source]}
+    arm.post_answers[rid(ResourceType.ASSET, "a1") + "/listContainerSas"] = {"assetContainerSasUrls": [sas_target]}
+    copy = make_action("copy/a1", resource_type="copy:blobs", name="a1", operation="content-copy", body=None, phase=Phase.CONTENT_COPY, depends_on=("assets/a1",))
+    locator = make_action("streamingLocators/l1", phase=Phase.PUBLISH, depends_on=("copy/a1",), body={"properties": {"assetName": "a1"}})
+    plan = make_plan([make_action("assets/a1"), copy, locator], mode="new-account", source=SOURCE)
+    seen: list[tuple[ConfirmRequest, list]] = []
+
+    def confirm(request: ConfirmRequest) -> bool:
+        seen.append((request, [c for c in arm.calls if c[0] == "PUT"]))
+        return True
+
+    result = executor(arm, journal, confirm=confirm, script_dir=tmp_path).apply(plan)
+    (request, puts_before), = seen
+    assert request.kind == "content-copy"
+    assert rid(ResourceType.STREAMING_LOCATOR, "l1") not in [p[1] for p in puts_before]
+    script = tmp_path / result.scripts[0].rsplit("/", 1)[-1]
+    assert stat.S_IMODE(script.stat().st_mode) == 0o600
+    text = script.read_text()
+    assert "azcopy copy 'https://src.blob.example/asset-a1/*?sv=1&sig=SOURCESIGNATURE' '" + sas_target + "' --recursive" in text
+    assert "delete it after use" in text
+    assert "SOURCESIGNATURE" not in b"".join(p.read_bytes() for p in tmp_path.glob("apply.journal*")).decode("latin-1")
+    assert result.outcomes == {"created": 2, "copied": 1}
+
+
+def test_body_comparison_ignores_read_only_fields_secrets_and_guid_case():
+    planned = {"properties": {"streamingLocatorId": "AB000000-0000-0000-0000-000000000001", "contentKeys": [{"id": "x", "value": "{secret}"}]}}
+    actual = {"id": "/x", "properties": {"streamingLocatorId": "ab000000-0000-0000-0000-000000000001", "created": "t", "contentKeys": [{"id": "x", "type": "CommonEncryptionCenc"}]}}
+    assert body_differences(planned, actual) == []
+    assert body_differences({"properties": {"description": "a"}}, {"properties": {"description": "b"}}) == ["properties.description"]
+    assert body_differences({"properties": {"filters": ["a", "b"]}}, {"properties": {"filters": ["a"]}}) == ["properties.filters"]
