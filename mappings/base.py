@@ -74,13 +74,13 @@ class MappingContext:
 
 ACCOUNT_LOCATION_PLACEHOLDER = "{account-location}"
 
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def guid_of(v2_id: str) -> str:
-    """The GUID part of ``nb:<kind>:UUID:<guid>`` (lower-cased, as v3 writes ids)."""
-    match = _GUID.search(v2_id or "")
-    return match.group(0).lower() if match else v2_id
+    """The GUID part of ``nb:<kind>:UUID:<guid>`` (lower-cased, as v3 writes ids); other ids as they are."""
+    tail = (v2_id or "")[-36:]
+    return tail.lower() if _GUID.fullmatch(tail) else v2_id
 
 
 def lower_first(name: str) -> str:

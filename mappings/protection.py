@@ -337,6 +337,10 @@ class _Unreadable(Exception):
     """A template that is malformed or unsafe; carries no template text."""
 
 
+class _Inexpressible(Exception):
+    """A template that reads fine but says something no v3 option can say."""
+
+
 def translate_option(option, ckap_id: str, index: int) -> TranslatedOption:
     """One v2 option as a v3 ``ContentKeyPolicyOption`` (None when v3 cannot express it)."""
     name = option.name or guid_of(option.id)
@@ -350,9 +354,9 @@ def translate_option(option, ckap_id: str, index: int) -> TranslatedOption:
         configuration, config_refs, config_findings, fairplay_ids = _configuration(option, path, source_policy, name)
         restriction, restriction_refs, untranslated = _restriction(restrictions, path, source_policy, name)
     except _Unreadable as problem:
-        return TranslatedOption(
-            None, findings=(finding("KEY_OPTION_UNREADABLE", f"option {option.id}: {problem}"),)
-        )
+        return TranslatedOption(None, findings=(finding("KEY_OPTION_UNREADABLE", f"option {option.id}: {problem}"),))
+    except _Inexpressible as problem:
+        return TranslatedOption(None, findings=(finding("KEY_OPTION_UNTRANSLATED", f"option {option.id}: {problem}"),))
     findings = list(config_findings)
     if untranslated:
         findings.append(finding("KEY_OPTION_UNTRANSLATED", f"option {option.id}: {', '.join(untranslated)}"))
@@ -471,8 +475,8 @@ def _restriction(restrictions, path: str, policy: str, name: str):
         if uri:
             restriction["openIdConnectDiscoveryDocument"] = uri
     if restriction["primaryVerificationKey"] is None:
-        del restriction["primaryVerificationKey"]
-        untranslated.append("no primary verification key")
+        # v3 requires one even beside an OpenID Connect discovery document.
+        raise _Inexpressible("the token restriction has no primary verification key v3 can take")
     return restriction, refs, untranslated
 
 

@@ -148,21 +148,23 @@ class SecretResolver:
                 if str(key.get("id", "")).lower() == str(ref["key_id"]).lower() and key.get("value"):
                     return key["value"]
             raise ConfigError(
-                f"{address}: content key {ref['key_id']} has no value on source locator {ref['locator']}",
+                f"content key {ref['key_id']} has no value on source locator {ref['locator']}",
                 hint="the source account must still hold the locator and its keys",
             )
         if kind == "source-policy-secret":
             answer = self._answer(ResourceType.CONTENT_KEY_POLICY, ref["policy"], "getPolicyPropertiesWithSecrets")
             for option in answer.get("options", []):
                 if ref["option"] in (option.get("name"), option.get("policyOptionId")):
-                    value = _get_path(option, ref["field"])
-                    if isinstance(value, str) and value:
-                        return value
+                    # ``field`` is relative to the option's configuration or restriction.
+                    for part in (option.get("configuration"), option.get("restriction"), option):
+                        value = _get_path(part, ref["field"])
+                        if isinstance(value, str) and value:
+                            return value
             raise ConfigError(
-                f"{address}: secret {ref['field']} of option {ref['option']} not found in source policy {ref['policy']}",
+                f"secret {ref['field']} of option {ref['option']} not found in source policy {ref['policy']}",
                 hint="the source policy must still hold that option",
             )
-        raise PlanFormatError(f"{address}: unknown secret reference kind {kind!r}", hint="regenerate the plan")
+        raise PlanFormatError(f"unknown secret reference kind {kind!r} in {address}", hint="regenerate the plan")
 
     def _answer(self, resource_type: ResourceType, name: str, action: str) -> dict:
         key = (action, name)
@@ -277,6 +279,14 @@ def check_plan_is_current(
             hint="plan again with: migrator plan --out PLAN",
             reason="target",
         )
+
+
+def target_state_fingerprint(client, plan) -> str:
+    """Re-read the target with the planner's own refresh reader and fingerprint it the same way,
+    so the two can only disagree when the target changed."""
+    from migrator.planner import read_target_state, state_fingerprint
+
+    return state_fingerprint(read_target_state(client, target_account(plan), plan.actions))
 
 
 def _check_inventory(plan, inventory_path) -> None:
@@ -427,7 +437,7 @@ class PlanExecutor:
                 needed = by_address.get(dependency)
                 if needed is None or needed.phase.value in phases or not executable(needed):
                     continue
-                entry = self.journal.get(dependency)
+                entry = entries.get(dependency)
                 if entry is None or entry.state is not ActionState.DONE:
                     raise ConfigError(
                         f"{action.address} depends on {dependency} (phase {needed.phase.value}), which is not applied yet",
@@ -457,16 +467,20 @@ class PlanExecutor:
         self._wait(futures, progress)
 
     def _wait(self, futures: Sequence[Future], progress) -> None:
+        """Wait for a generation; on a run-stopping error or Ctrl-C, start nothing more."""
         remaining = set(futures)
-        while remaining:
-            done, remaining = wait(remaining, return_when=FIRST_EXCEPTION)
-            progress.advance(len(done))
-            stopping = next((f.exception() for f in done if f.exception() is not None), None)
-            if stopping is not None:
-                for future in remaining:
-                    future.cancel()  # not started: stays pending in the journal
-                wait(remaining)
-                raise stopping
+        try:
+            while remaining:
+                done, remaining = wait(remaining, return_when=FIRST_EXCEPTION)
+                progress.advance(len(done))
+                stopping = next((f.exception() for f in done if f.exception() is not None), None)
+                if stopping is not None:
+                    raise stopping
+        except BaseException:
+            for future in remaining:
+                future.cancel()  # not started: stays pending in the journal
+            wait(remaining)
+            raise
 
     # -- confirmations -------------------------------------------------------------------
 
@@ -482,7 +496,7 @@ class PlanExecutor:
     def _confirm_manual_step(self, action, run: _Run) -> None:
         self.journal.record_started(action.address)
         what = _manual_step_text(action) or f"manual step {action.address}"
-        self._ask(ConfirmRequest("manual", action.address, f"{what} (done by the operator on the v2 side)"))
+        self._ask(ConfirmRequest("manual", action.address, f"{what}: confirm once this manual step is done"))
         self.journal.record_done(action.address, outcome="confirmed")
         run.count("confirmed")
 
@@ -614,7 +628,9 @@ def _manual_step_text(action) -> str:
 
 
 def _copy_asset_names(action) -> tuple[str, str]:
-    return action.name, action.name
+    """(source asset, target asset): as the action's body names them, else its own name."""
+    body = action.body or {}
+    return body.get("sourceAssetName") or action.name, body.get("targetAssetName") or action.name
 
 
 def _azcopy_line(source_sas: str, target_sas: str) -> str:
@@ -662,12 +678,17 @@ def apply_plan(
     reporter: Reporter,
     confirm: ConfirmCallback = refuse_all,
     target_fingerprint: TargetFingerprint | None = None,
+    source_client=None,
 ) -> ApplyResult:
-    """Check the plan is current, then apply it under the journal's writer lock."""
+    """Check the plan is current, then apply it under the journal's writer lock.
+
+    ``source_client`` reads the source account when it sits behind another ARM endpoint.
+    """
     with Journal.open(settings.journal_path, plan_checksum) as journal:
         check_plan_is_current(
             plan, journal, inventory_path=settings.inventory_path, target_fingerprint=target_fingerprint
         )
+        source_client = source_client or client
         needs_secrets = any(action.secret_refs for action in plan.actions)
         executor = PlanExecutor(
             client,
@@ -675,8 +696,9 @@ def apply_plan(
             reporter,
             parallel=settings.parallel,
             confirm=confirm,
-            secrets=SecretResolver(client, source_account(plan)) if needs_secrets else None,
+            secrets=SecretResolver(source_client, source_account(plan)) if needs_secrets else None,
             script_dir=settings.script_dir,
+            source_client=source_client,
         )
         return executor.apply(plan, settings.phases or None)
 

@@ -340,10 +340,12 @@ class DependencyGraph:
         return self._neighbours(self._g.predecessors, entity_set, key, of_set)
 
     def need_keys(self, entity_set: str, key: str, of_set: str) -> list[str]:
-        return [r.key for r in self.needs(entity_set, key, of_set)]
+        """Keys of the ``of_set`` entities the entity needs, sorted (the mappings' hot path)."""
+        return self._neighbour_keys(self._g._succ, entity_set, key, of_set)
 
     def needed_by_keys(self, entity_set: str, key: str, of_set: str) -> list[str]:
-        return [r.key for r in self.needed_by(entity_set, key, of_set)]
+        """Keys of the ``of_set`` entities that need the entity, sorted."""
+        return self._neighbour_keys(self._g._pred, entity_set, key, of_set)
 
     # -- transitive relations ------------------------------------------------
 
@@ -390,6 +392,16 @@ class DependencyGraph:
             return []
         refs = (self._ref(n) for n in walk(node))
         return sorted(r for r in refs if of_set is None or r.entity_set == of_set)
+
+    def _neighbour_keys(self, adjacency, entity_set: str, key: str, of_set: str) -> list[str]:
+        node = self._node(entity_set, key)
+        set_no = self._set_index.get(of_set)
+        if node is None or set_no is None:
+            return []
+        set_of, key_of = self._set_of, self._key_of
+        keys = [key_of[n] for n in adjacency[node] if set_of[n] == set_no]
+        keys.sort()
+        return keys
 
     def _in_dependency_order(self, nodes: Iterable[int]) -> list[NodeRef]:
         sub = self._g.subgraph(nodes)

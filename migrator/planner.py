@@ -11,9 +11,11 @@ sources of at least one action.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol
 
@@ -35,7 +37,7 @@ from migrator.plan import (
     coverage_of,
     order_actions,
 )
-from migrator.redact import redact_body
+from migrator.redact import SECRET_FIELDS, redact_body
 from migrator.v2 import schema
 from migrator.v3.ids import AccountRef, ResourceType, collection_id
 
@@ -82,7 +84,6 @@ CACHED_SETS = (
     "TaskTemplates",
     "Channels",
     "Jobs",
-    "Locators",
 )
 
 # Collections listed once during refresh (top-level, account scope).
@@ -268,7 +269,10 @@ class Planner:
             self.plan_findings.append(finding("GRAPH_CYCLE", f"{len(cycle.members)} entities: {members}"))
 
     def generate_quota_findings(self) -> None:
-        for message in quota_problems(a.action for a in self.proposals.values()):
+        # What v3 already sees in the same account exists under the old limits; only what the
+        # plan adds must fit the v3 quotas.
+        planned = (p.action for p in self.proposals.values() if p.refresh is not Refresh.VISIBLE)
+        for message in quota_problems(planned):
             self.plan_findings.append(finding("QUOTA_EXCEEDED", message))
 
     def refresh(self) -> None:
@@ -352,24 +356,42 @@ class Planner:
         return (account or {}).get("location")
 
     def _read_target(self) -> dict[tuple[str, str], dict]:
-        """Current target resources by (resource type, lower-cased name path)."""
-        account = _account_ref(self.request.target)
-        current: dict[tuple[str, str], dict] = {}
-        for resource_type in _LISTED_TYPES:
-            for item in self.reader.list(collection_id(account, resource_type)):
-                current[(resource_type.value, str(item.get("name", "")).lower())] = item
-        for child, parent in ((ResourceType.ASSET_FILTER, ResourceType.ASSET), (ResourceType.LIVE_OUTPUT, ResourceType.LIVE_EVENT)):
-            parents = sorted({p.action.name.split("/")[0] for p in self.proposals.values() if p.action.resource_type == child.value})
-            for parent_name in parents:
-                for item in self.reader.list(collection_id(account, child, parent_name)):
-                    current[(child.value, f"{parent_name}/{item.get('name', '')}".lower())] = item
-        return current
+        return read_target_state(self.reader, _account_ref(self.request.target), (p.action for p in self.proposals.values()))
 
 
 # -- refresh rules (pure) -----------------------------------------------------------------------
 
+_CHILD_TYPES = ((ResourceType.ASSET_FILTER, ResourceType.ASSET), (ResourceType.LIVE_OUTPUT, ResourceType.LIVE_EVENT))
+
+
+def read_target_state(reader: TargetReader, account: AccountRef, actions: Iterable[Action]) -> dict[tuple[str, str], dict]:
+    """The target resources a plan's refresh reads, by (resource type, lower-cased name path).
+
+    Account-level collections are listed once each; child collections (asset filters, live
+    outputs) only under parents that exist on the target and that the plan has children for.
+    ``state_fingerprint`` of this is the plan's ``target.state_fingerprint``; apply re-reads
+    it with this same function to refuse a stale plan.
+    """
+    current: dict[tuple[str, str], dict] = {}
+    for resource_type in _LISTED_TYPES:
+        for item in reader.list(collection_id(account, resource_type)):
+            current[(resource_type.value, str(item.get("name", "")).lower())] = item
+    planned = list(actions)
+    for child, parent in _CHILD_TYPES:
+        parents = sorted({a.name.split("/")[0] for a in planned if a.resource_type == child.value})
+        for parent_name in parents:
+            if (parent.value, parent_name.lower()) not in current:
+                continue  # nothing can exist below a parent the target lacks
+            for item in reader.list(collection_id(account, child, parent_name)):
+                current[(child.value, f"{parent_name}/{item.get('name', '')}".lower())] = item
+    return current
+
+
 _PLACEHOLDERS = frozenset({protection.SECRET, "{account-location}"})
 _READ_ONLY = frozenset({"id", "name", "type", "systemData", "etag"})
+# Secret-bearing fields of v3 bodies beyond the shared list: Akamai signature keys of streaming
+# endpoints.
+_TARGET_SECRET_FIELDS = SECRET_FIELDS | frozenset({"base64key"})
 
 
 def _target_key(action: Action) -> tuple[str, str]:
@@ -385,7 +407,8 @@ def refreshed_action(action: Action, rule: Refresh, current: Mapping[str, Any] |
                 action, change=Change.UNSUPPORTED, operation=Operation.NONE.value,
                 findings=action.findings + (finding("ASSET_NOT_VISIBLE", f"{action.resource_type} {action.name} was not found"),),
             )
-        return replace(action, change=Change.NO_CHANGE, operation=Operation.NONE.value, current=seen)
+        # Presence is all a visibility check needs; a million echoed bodies would only bloat the plan.
+        return replace(action, change=Change.NO_CHANGE, operation=Operation.NONE.value)
     if current is None:
         return replace(action, change=Change.CREATE)
     if contains(current, action.body or {}):
@@ -419,7 +442,7 @@ def contains(current: Any, desired: Any) -> bool:
 
 
 def _secret_free(body: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in redact_body(dict(body)).items() if k not in _READ_ONLY}
+    return {k: v for k, v in redact_body(dict(body), _TARGET_SECRET_FIELDS).items() if k not in _READ_ONLY}
 
 
 def state_fingerprint(current: Mapping[tuple[str, str], Mapping[str, Any]]) -> str:
@@ -483,4 +506,18 @@ def _iso(value: Any) -> str:
 
 def make_plan(store: Inventory, request: PlanRequest, reader: TargetReader | None = None, reporter: Reporter | None = None) -> Plan:
     """Plan the migration of ``store`` into ``request.target`` (reads the target unless ``--no-refresh``)."""
-    return Planner(store, request, reader, reporter).run()
+    with _without_cycle_collection():
+        return Planner(store, request, reader, reporter).run()
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Planning allocates millions of long-lived, acyclic objects; Python's cycle collector
+    would rescan all of them again and again (quadratic in practice) and find nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

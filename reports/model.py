@@ -136,9 +136,13 @@ class RunbookPhase:
 
 @dataclass(frozen=True)
 class LiveWindow:
-    channel_step: str
-    what: str
-    follows: tuple[str, ...]  # actions that wait for this channel step (live events, outputs, starts)
+    """A live event (or a v2 channel step) of the cutover window and what waits for it."""
+
+    address: str
+    change: str
+    channels: tuple[str, ...]  # the v2 channel ids it accounts for
+    what: str  # its findings (running channel, downtime), or the change
+    follows: tuple[str, ...]  # live outputs, starts and steps that depend on it
 
 
 @dataclass(frozen=True)
@@ -234,7 +238,7 @@ def build_report(plan, *, top_n: int = 50) -> Report:
         urls=tuple(urls),
         quotas=quota_counter.rows(),
         runbook=tuple(_runbook_phase(phase, by_phase.get(phase, []), top_n) for phase in Phase),
-        live_windows=_live_windows(plan.actions, manual),
+        live_windows=_live_windows(plan.actions),
         neighbourhoods=_neighbourhoods(plan.actions, blocker_actions, top_n),
         action_count=len(plan.actions),
         top_n=top_n,
@@ -373,18 +377,29 @@ def _runbook_step(action) -> RunbookStep:
     return RunbookStep(action.address, action.operation, action.change.value, action.irreversible, action.downtime, note)
 
 
-def _live_windows(actions, manual: list[ManualStep]) -> tuple[LiveWindow, ...]:
-    channel_steps = {m.address: m for m in manual if m.address.startswith("manual/channels/")}
-    if not channel_steps:
+def _live_windows(actions) -> tuple[LiveWindow, ...]:
+    watched = {
+        a.address: a
+        for a in actions
+        if a.resource_type == "v2:Channels"
+        or (a.resource_type == _TYPE_PREFIX + "liveEvents" and not a.operation.startswith("post:"))
+    }
+    if not watched:
         return ()
     follows: dict[str, list[str]] = defaultdict(list)
     for action in actions:
         for dependency in action.depends_on:
-            if dependency in channel_steps:
+            if dependency in watched:
                 follows[dependency].append(action.address)
     return tuple(
-        LiveWindow(address, step.what, tuple(sorted(follows.get(address, ()))))
-        for address, step in sorted(channel_steps.items())
+        LiveWindow(
+            address=address,
+            change=action.change.value,
+            channels=tuple(s for s in action.sources if s.startswith("nb:chid:")),
+            what="; ".join(f.message for f in action.findings) or f"{action.change.value} in the {action.phase.value} phase",
+            follows=tuple(sorted(follows.get(address, ()))),
+        )
+        for address, action in sorted(watched.items())
     )
 
 

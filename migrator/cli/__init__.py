@@ -57,7 +57,11 @@ class MigratorGroup(click.Group):
             # click uses 2 for usage errors; 2 belongs to --detailed-exitcode here.
             error.show()
             sys.exit(ExitStatus.USAGE)
-        except click.Abort:
+        except click.Abort as error:
+            # click turns Ctrl-C into Abort; keep it apart from a declined confirmation.
+            if isinstance(error.__cause__, KeyboardInterrupt):
+                click.echo("Interrupted.", err=True)
+                sys.exit(ExitStatus.INTERRUPTED)
             click.echo("Aborted.", err=True)
             sys.exit(ExitStatus.ABORTED)
         except click.ClickException as error:
@@ -97,6 +101,6 @@ def _register_commands() -> None:
         importlib.import_module(f"migrator.cli.{name}")
 
 
-COMMAND_MODULES: list[str] = ["inventory", "apply", "verify", "sandbox", "report"]
+COMMAND_MODULES: list[str] = ["inventory", "plan", "apply", "verify", "sandbox", "report", "demo"]
 
 _register_commands()

@@ -15,7 +15,14 @@ from migrator.cli import cli
 from migrator.cli.options import cloud_option, parallel_option
 from migrator.clouds import get_cloud
 from migrator.console import TerminalReporter
-from migrator.executor import ApplySettings, ConfirmRequest, DryRunResult, apply_plan, dry_run_plan
+from migrator.executor import (
+    ApplySettings,
+    ConfirmRequest,
+    DryRunResult,
+    apply_plan,
+    dry_run_plan,
+    target_state_fingerprint,
+)
 from migrator.plan import Phase, load
 from migrator.redact import SECRETS
 from migrator.status import ExitStatus
@@ -87,7 +94,20 @@ def apply_command(
         _show_dry_run(outcome, dry_run_out)
         return ExitStatus.SUCCESS
     client = connect(cloud=get_cloud(cloud), endpoint=endpoint, static_token=arm_token, parallel=parallel)
-    result = apply_plan(plan, checksum, client, settings, reporter=reporter, confirm=terminal_confirm(yes))
+    source_endpoint = plan.source.arm_endpoint if plan.source is not None and not arm_endpoint else endpoint
+    source_client = client
+    if source_endpoint.rstrip("/") != endpoint.rstrip("/"):
+        source_client = connect(cloud=get_cloud(cloud), endpoint=source_endpoint, static_token=arm_token, parallel=parallel)
+    result = apply_plan(
+        plan,
+        checksum,
+        client,
+        settings,
+        reporter=reporter,
+        confirm=terminal_confirm(yes),
+        target_fingerprint=lambda current_plan: target_state_fingerprint(client, current_plan),
+        source_client=source_client,
+    )
     for script in result.scripts:
         click.echo(f"azcopy script written to {script}: run it before confirming, then delete it (it holds SAS URLs valid for 23 hours).")
     for failure in result.failed:
@@ -126,7 +146,16 @@ def _dry_run(plan, checksum, settings, endpoint, arm_token, cloud, reads_through
     else:
         provider = StaticTokenProvider("dry-run-without-network", api="ARM")
     client = ArmClient(session, endpoint, provider)
-    return dry_run_plan(plan, checksum, client, recording, settings, reporter=reporter, reads_through=reads_through)
+    return dry_run_plan(
+        plan,
+        checksum,
+        client,
+        recording,
+        settings,
+        reporter=reporter,
+        reads_through=reads_through,
+        target_fingerprint=lambda current_plan: target_state_fingerprint(client, current_plan),
+    )
 
 
 def _show_dry_run(outcome: DryRunResult, out: Path | None) -> None:

@@ -104,7 +104,7 @@ def inventory_command(
         reporter=TerminalReporter(),
     )
     if output == "json":
-        click.echo(json.dumps(summary.to_json(), indent=2, sort_keys=True))
+        click.echo(json.dumps(summary.to_json(), indent=2))
     else:
         click.echo(format_table(summary))
     return 0

@@ -38,19 +38,54 @@ def sandbox() -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0 picks a free port.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generated source account.")
 @click.option("--assets", type=click.IntRange(0), default=100, show_default=True, help="Assets in the generated source account.")
-@click.option("--inventory", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="Load the source account from an inventory snapshot instead of generating it.")
-@click.option("--latency-ms", type=click.IntRange(0), default=0, show_default=True, help="Delay added to every request of both faces.")
-@click.option("--throttle", type=ThrottleParam(), default=None, help="ARM throttling per subscription, e.g. reads=100,writes=20[,window=3600]. Off by default.")
+@click.option(
+    "--inventory",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Load the source account from an inventory snapshot instead of generating it.",
+)
+@click.option(
+    "--latency-ms", type=click.IntRange(0), default=0, show_default=True, help="Delay added to every request of both faces."
+)
+@click.option(
+    "--throttle",
+    type=ThrottleParam(),
+    default=None,
+    help="ARM throttling per subscription, e.g. reads=100,writes=20[,window=3600]. Off by default.",
+)
 @click.option("--page-size", type=click.IntRange(1), default=10, show_default=True, help="Items per v3 list page.")
-@click.option("--lro-polls", type=click.IntRange(0), default=1, show_default=True, help="Status polls that answer InProgress before a v3 long-running operation succeeds.")
-@click.option("--assume-filters-visible/--assume-filters-hidden", default=False, show_default=True, help="Whether v2 account/asset filters appear as v3 filters (undocumented).")
-@click.option("--assume-sas-locators-visible/--assume-sas-locators-hidden", default=False, show_default=True, help="Whether v2 SAS locators appear as v3 streaming locators (undocumented).")
+@click.option(
+    "--lro-polls",
+    type=click.IntRange(0),
+    default=1,
+    show_default=True,
+    help="Status polls that answer InProgress before a v3 long-running operation succeeds.",
+)
+@click.option(
+    "--assume-filters-visible/--assume-filters-hidden",
+    default=False,
+    show_default=True,
+    help="Whether v2 account/asset filters appear as v3 filters (undocumented).",
+)
+@click.option(
+    "--assume-sas-locators-visible/--assume-sas-locators-hidden",
+    default=False,
+    show_default=True,
+    help="Whether v2 SAS locators appear as v3 streaming locators (undocumented).",
+)
+@click.option(
+    "--assume-v2-counts-toward-quotas/--assume-v2-outside-quotas",
+    default=False,
+    show_default=True,
+    help="Whether v2 policies, locators and filters seen through v3 count toward the v3 quotas (undocumented).",
+)
 @click.option(
     "--assume-locator-end-time",
     type=click.Choice([choice.value for choice in LocatorEndTime]),
     default=LocatorEndTime.EXPIRATION.value,
     show_default=True,
-    help="How a v2 locator's expiry becomes v3 endTime: its ExpirationDateTime, or StartTime + AccessPolicy duration (undocumented).",
+    help="How a v2 locator's expiry becomes v3 endTime: its ExpirationDateTime, "
+    "or StartTime + AccessPolicy duration (undocumented).",
 )
 @output_option
 def serve(
@@ -66,6 +101,7 @@ def serve(
     assume_filters_visible: bool,
     assume_sas_locators_visible: bool,
     assume_locator_end_time: str,
+    assume_v2_counts_toward_quotas: bool,
     output: str,
 ) -> None:
     """Serve a source account (v2 + v3 faces) and an empty target account until Ctrl-C."""
@@ -80,12 +116,13 @@ def serve(
             filters_visible=assume_filters_visible,
             sas_locators_visible=assume_sas_locators_visible,
             locator_end_time=LocatorEndTime(assume_locator_end_time),
+            v2_counts_toward_quotas=assume_v2_counts_toward_quotas,
         ),
     )
     running = Sandbox.from_inventory(inventory, **options) if inventory else Sandbox(seed=seed, assets=assets, **options)
     running.start()
-    click.echo(render(running.describe(), output))
     try:
+        click.echo(render(running.describe(), output))
         threading.Event().wait()
     except KeyboardInterrupt:
         click.echo("Sandbox stopped.", err=True)

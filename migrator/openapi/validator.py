@@ -239,25 +239,27 @@ class _Shape:
     properties: dict[str, Mapping[str, Any]]
     required: set[str]
     additional: Any  # None: not declared; bool or schema otherwise
-    is_object: bool
 
     @classmethod
     def merge(cls, specs: _Specs, schema: Mapping[str, Any]) -> _Shape:
         properties: dict[str, Mapping[str, Any]] = {}
         required: set[str] = set()
         additional: Any = None
-        is_object = schema.get("type") == "object" or "properties" in schema
         for member in schema.get("allOf", []):
             inner = specs.shape(specs.resolve(member["$ref"]) if "$ref" in member else member)
             properties.update(inner.properties)
             required |= inner.required
             additional = inner.additional if additional is None else additional
-            is_object = is_object or inner.is_object
         properties.update(schema.get("properties", {}))
         required |= set(schema.get("required", []))
         if "additionalProperties" in schema:
             additional = schema["additionalProperties"]
-        return cls(properties, required, additional, is_object or additional is not None)
+        return cls(properties, required, additional)
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether undeclared properties are foreign: a free-form object declares none."""
+        return bool(self.properties) and self.additional is None
 
     def with_declared_names(self, value: dict[str, Any]) -> dict[str, Any]:
         """The object with property names spelt as declared, matched case-insensitively.
@@ -389,13 +391,15 @@ class _Run:
     """One validation pass: walks a body against a schema and collects messages.
 
     ``response`` flips the read-only rules: a response may carry read-only properties and must
-    carry the required ones, a request may not set them and need not send them.
+    carry the required ones, a request may not set them and need not send them. ``partial``
+    (a lenient PATCH) skips ``required``, except the discriminator a polymorphic object needs.
     """
 
-    def __init__(self, specs: _Specs, strict: bool, response: bool = False) -> None:
+    def __init__(self, specs: _Specs, strict: bool, response: bool = False, partial: bool = False) -> None:
         self.specs = specs
         self.strict = strict
         self.response = response
+        self.partial = partial
         self.errors: list[str] = []
 
     def fail(self, path: str, message: str) -> None:
@@ -455,7 +459,7 @@ class _Run:
         shape = self.specs.shape(schema)
         if not self.strict:
             value = shape.with_declared_names(value)
-        for required in sorted(shape.required):
+        for required in sorted(shape.required) if not self.partial else ():
             declared = shape.properties.get(required, {})
             if declared.get("readOnly") and not self.response:
                 continue  # read-only required properties are response-only
@@ -474,7 +478,7 @@ class _Run:
                 self.check(item, declared, item_path, key)
             elif isinstance(shape.additional, Mapping):
                 self.check(item, shape.additional, item_path, key)
-            elif shape.additional is False or (self.strict and shape.additional is None and shape.is_object):
+            elif shape.additional is False or (self.strict and shape.is_closed):
                 self.fail(item_path, "is not a property the schema declares")
 
     def is_nullable(self, schema: Mapping[str, Any]) -> bool:
@@ -690,7 +694,9 @@ def api_version_for(resource_type: str) -> str:
 def _validate_operation_body(spec: _OperationSpec, body: Any, strict: bool) -> list[str]:
     if body is None:
         return [f"{ROOT_PATH}: {spec.operation_id} requires a request body"]
-    run = _Run(_specs(), strict)
+    # ARM merges a PATCH into the stored resource, so the service did not ask a PATCH body for
+    # properties the resource already has; the spec still names the full schema (strict mode).
+    run = _Run(_specs(), strict, partial=spec.method == "PATCH" and not strict)
     run.check(body, spec.body_schema or {}, ROOT_PATH)
     if spec.operation_id == eventgrid.CREATE_OPERATION_ID and spec.family == eventgrid.FAMILY:
         run.errors.extend(eventgrid.service_rule_errors(body))

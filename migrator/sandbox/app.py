@@ -14,7 +14,7 @@ from typing import Any
 
 from migrator.sandbox.server import SandboxServer
 from migrator.sandbox.throttle import Throttle, ThrottleSettings
-from migrator.sandbox.v2data import V2Data
+from migrator.sandbox.v2data import V2Data, load_inventory
 from migrator.sandbox.v3face import AccountInfo, AssetFiles, V3Account, V3Face, V3Settings
 from migrator.sandbox.visibility import V2Projection, VisibilityAssumptions
 
@@ -63,6 +63,7 @@ class Sandbox:
         host: str = "127.0.0.1",
         port: int = 0,
         latency_ms: int = 0,
+        v2_latency_ms: int | None = None,
         v3_latency_ms: int | None = None,
         throttle: ThrottleSettings | None = None,
         v2_throttle: Any = None,
@@ -92,7 +93,10 @@ class Sandbox:
             latency_ms=latency_ms if v3_latency_ms is None else v3_latency_ms,
             asset_files=self._asset_files,
         )
-        v2_options: dict[str, Any] = {"token": token if require_exact_token else None, "latency_ms": latency_ms}
+        v2_options: dict[str, Any] = {
+            "token": token if require_exact_token else None,
+            "latency_ms": latency_ms if v2_latency_ms is None else v2_latency_ms,
+        }
         if v2_throttle is not None:
             v2_options["throttle"] = v2_throttle
         self.v2_face = V2Face(self.data, **v2_options)
@@ -101,8 +105,6 @@ class Sandbox:
     @classmethod
     def from_inventory(cls, path: str | Path, **options: Any) -> "Sandbox":
         """A sandbox whose source account holds the v2 entities of an inventory snapshot."""
-        from migrator.sandbox.seed import load_inventory
-
         return cls(data=load_inventory(Path(path)), **options)
 
     # ------------------------------------------------------------ lifecycle

@@ -7,14 +7,13 @@ Everything here follows what Azure Resource Manager does for any provider, as de
 
 from __future__ import annotations
 
-import itertools
-import json
+import re
 import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
 from migrator.sandbox.web import Response
@@ -51,7 +50,7 @@ API_VERSIONS: Mapping[Family, tuple[str, ...]] = {
     Family.STREAMING: (*_SHARED_VERSIONS, "2022-08-01", "2022-11-01"),
     # Not in the reference: the stable Microsoft.EventGrid versions that carry
     # eventSubscriptions (see docs/sandbox.md).
-    Family.EVENT_GRID: ("2018-01-01", "2019-01-01", "2019-06-01", "2020-06-01", "2021-12-01", "2022-06-15"),
+    Family.EVENT_GRID: ("2018-01-01", "2019-01-01", "2019-06-01", "2020-06-01", "2021-12-01", "2022-06-15", "2025-02-15"),
 }
 NEWEST_VERSION: Mapping[Family, str] = {family: versions[-1] for family, versions in API_VERSIONS.items()}
 
@@ -186,7 +185,6 @@ class OperationBook:
         self.polls = polls
         self._operations: dict[str, Operation] = {}
         self._lock = threading.Lock()
-        self._numbers = itertools.count(1)
 
     def start(self, name: str, finish: Callable[[], None], result: Callable[[], dict | None]) -> Operation:
         operation = Operation(str(uuid.uuid4()), name, self.polls, finish, result)
@@ -211,9 +209,6 @@ class OperationBook:
         operation.finish()
         operation.ended = utc_now()
 
-    def __len__(self) -> int:
-        return len(self._operations)
-
 
 def operation_status_body(operation: Operation) -> dict[str, Any]:
     body: dict[str, Any] = {
@@ -234,9 +229,118 @@ def lro_headers(status_url: str, location_url: str, retry_after: int) -> dict[st
     }
 
 
-def json_bytes(payload: Any) -> bytes:
-    return json.dumps(payload, separators=(",", ":")).encode("utf-8")
+
+# ---------------------------------------------------------------- OData $filter and $orderby
+# The subset Media Services documented for its lists (v3-api.md §5, DOC-ODATA): comparisons of
+# ``name`` or ``properties/<field>`` with eq ne gt ge lt le, joined by ``and``/``or`` (``and``
+# binds tighter), values as 'quoted strings', bare ISO date-times or enum literals
+# ``Microsoft.Media.JobState'Processing'``.
+
+_COMPARISON = re.compile(
+    r"\s*(?P<path>name|properties/[A-Za-z]+)\s+(?P<op>eq|ne|gt|ge|lt|le)\s+"
+    r"(?P<value>'(?:[^']|'')*'|[A-Za-z.]+'(?:[^']|'')*'|[^\s']+)\s*",
+    re.IGNORECASE,
+)
+_JOINER = re.compile(r"(and|or)\s+", re.IGNORECASE)
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")
 
 
-def take(items: Iterable[dict], count: int) -> list[dict]:
-    return list(itertools.islice(items, count))
+@dataclass(frozen=True)
+class Comparison:
+    path: str
+    op: str
+    value: str
+
+    def holds(self, resource: Mapping[str, Any]) -> bool:
+        actual = value_at(resource, self.path)
+        if actual is None:
+            return self.op == "ne"
+        left, right = _comparable(str(actual)), _comparable(self.value)
+        if type(left) is not type(right):
+            left, right = str(actual).lower(), self.value.lower()
+        return {
+            "eq": left == right,
+            "ne": left != right,
+            "gt": left > right,
+            "ge": left >= right,
+            "lt": left < right,
+            "le": left <= right,
+        }[self.op]
+
+
+@dataclass(frozen=True)
+class ODataFilter:
+    """An OR of AND-groups of comparisons."""
+
+    groups: tuple[tuple[Comparison, ...], ...]
+
+    def matches(self, resource: Mapping[str, Any]) -> bool:
+        return any(all(c.holds(resource) for c in group) for group in self.groups)
+
+    def comparisons(self) -> list[Comparison]:
+        return [c for group in self.groups for c in group]
+
+    @classmethod
+    def parse(cls, text: str) -> "ODataFilter":
+        groups: list[list[Comparison]] = [[]]
+        position = 0
+        while True:
+            found = _COMPARISON.match(text, position)
+            if found is None:
+                raise bad_request(f"The $filter expression is not valid at position {position}.", "InvalidFilter")
+            groups[-1].append(Comparison(_canonical_path(found["path"]), found["op"].lower(), _literal(found["value"])))
+            position = found.end()
+            if position == len(text):
+                return cls(tuple(tuple(group) for group in groups))
+            joiner = _JOINER.match(text, position)
+            if joiner is None:
+                raise bad_request(f"The $filter expression is not valid at position {position}.", "InvalidFilter")
+            if joiner[1].lower() == "or":
+                groups.append([])
+            position = joiner.end()
+
+
+@dataclass(frozen=True)
+class OrderBy:
+    path: str
+    descending: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> "OrderBy":
+        found = re.fullmatch(r"\s*(name|properties/[A-Za-z]+)(?:\s+(asc|desc))?\s*", text, re.IGNORECASE)
+        if found is None:
+            raise bad_request(f"The $orderby expression '{text}' is not valid.", "InvalidOrderBy")
+        return cls(_canonical_path(found[1]), (found[2] or "").lower() == "desc")
+
+    def key(self, resource: Mapping[str, Any]) -> tuple:
+        value = value_at(resource, self.path)
+        comparable = _comparable(str(value)) if value is not None else ""
+        return (value is None, str(comparable).lower() if isinstance(comparable, str) else comparable)
+
+
+def value_at(resource: Mapping[str, Any], path: str) -> Any:
+    """``name`` or ``properties/<field>`` of a resource body."""
+    if path == "name":
+        return resource.get("name")
+    return (resource.get("properties") or {}).get(path.split("/", 1)[1])
+
+
+def _canonical_path(path: str) -> str:
+    return "name" if path.lower() == "name" else "properties/" + path.split("/", 1)[1]
+
+
+def _literal(raw: str) -> str:
+    if raw.endswith("'") and "'" in raw[:-1]:
+        return raw[raw.index("'") + 1 : -1].replace("''", "'")
+    return raw
+
+
+def _comparable(text: str) -> Any:
+    if _DATE_TIME.match(text):
+        cleaned = re.sub(r"(\.\d{6})\d+", r"\1", text.replace("Z", "+00:00"))
+        try:
+            moment = datetime.fromisoformat(cleaned)
+        except ValueError:
+            return text.lower()
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return text.lower()

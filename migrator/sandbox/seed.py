@@ -31,7 +31,34 @@ from typing import Callable, Iterator, Sequence
 from urllib.parse import quote
 
 from migrator.exceptions import ConfigError
-from migrator.sandbox.v2data import InMemoryV2Data
+from migrator.sandbox.seed_catalog import (
+    ACCESS_POLICIES,
+    ACCOUNT_FILTERS,
+    AssetProfile,
+    CHANNELS,
+    ChannelSpec,
+    CLIENT_ACCESS_POLICY,
+    CROSS_DOMAIN_POLICY,
+    FAKE_CERTIFICATE,
+    file_specs,
+    FILTER_TEMPLATES,
+    FULL_COVERAGE_ASSETS,
+    HOSTILE_NAMES,
+    KEY_NAMES,
+    MEDIA_PROCESSORS,
+    OPTION_NAMES,
+    playready_template,
+    POLICY_BY_LOCATOR_KIND,
+    presentation_time_range,
+    PROCESSOR_INDEX,
+    PROFILES,
+    STREAMING_ENDPOINTS,
+    TASK_KINDS,
+    TITLES,
+    token_restriction_template,
+    widevine_template,
+)
+from migrator.sandbox.v2data import InMemoryV2Data, load_inventory  # noqa: F401  (load_inventory: re-exported for the sandbox app)
 from migrator.sandbox.v2reference import ENTITY_SET_NAMES, enum_value
 
 UTC = timezone.utc
@@ -43,8 +70,6 @@ ACCOUNT_NOW = datetime(2024, 6, 1, tzinfo=UTC)
 FUTURE_START = datetime(2031, 1, 1, tzinfo=UTC)
 SECRET_MARKER = b"FAKE-SECRET-"
 POOL_KEY_BASE = 0xF0000000  # pool content keys sort after every per-asset key
-INT64_MAX = 2**63 - 1
-KEY_DELIVERY_CLAIM = "urn:microsoft:azure:mediaservices:contentkeyidentifier"
 
 JOB_STATES = ("Queued", "Scheduled", "Processing", "Finished", "Error", "Canceled", "Canceling")
 _JOB_STATE_VALUE = {name: number for number, name in enumerate(JOB_STATES)}
@@ -120,7 +145,6 @@ class _Layout:
         for count in self.counts:
             self.prefix.append(self.prefix[-1] + count)
         self.per_period = self.prefix[-1]
-        self.owners = owners
         self.total = self.offset(owners)
 
     def offset(self, owner: int) -> int:
@@ -136,312 +160,6 @@ class _Layout:
         whole, rest = divmod(index, self.per_period)
         slot = bisect.bisect_right(self.prefix, rest) - 1
         return whole * self.period + slot, rest - self.prefix[slot]
-
-
-# ---------------------------------------------------------------------------------------------
-# Asset profiles: one period of the account's shape
-
-
-@dataclass(frozen=True)
-class KeySpec:
-    content_key_type: int  # ContentKeyType
-    options: tuple[str, ...] = ()  # authorization option kinds; empty = no authorization policy
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    state: str
-    tasks: tuple[str, ...]  # task kinds (see _TASK_KINDS)
-    template: int | None = None  # index into the job template pool
-    notify: bool = False
-
-
-@dataclass(frozen=True)
-class AssetProfile:
-    label: str
-    files: str = "adaptive"
-    options: int = 0  # AssetCreationOptions
-    format_option: int = 0
-    locators: tuple[str, ...] = ()
-    keys: tuple[KeySpec, ...] = ()
-    delivery: tuple[str, ...] = ()
-    filters: tuple[str, ...] = ()
-    job: JobSpec | None = None  # this asset is the output of a job whose input is the previous asset
-    name_style: str = "title"
-    alternate_id: bool = False
-    uri: bool = True
-
-
-_CLEARKEY = 4  # ContentKeyType.EnvelopeEncryption
-_CENC = 0
-_CBCS = 6
-_STORAGE = 1
-
-PROFILES: tuple[AssetProfile, ...] = (
-    AssetProfile("clear-streaming", locators=("streaming",), filters=("audio-only", "hd-only")),
-    AssetProfile("mezzanine-duplicate-name", files="mezzanine-large", name_style="duplicate"),
-    AssetProfile("storage-encrypted-sas", files="encrypted-mezzanine", options=1, locators=("sas",), keys=(KeySpec(_STORAGE),), name_style="duplicate"),
-    AssetProfile("storage-encrypted-streaming", files="encrypted-adaptive", options=1, locators=("streaming",), keys=(KeySpec(_STORAGE),)),
-    AssetProfile("envelope-jwt", locators=("streaming",), keys=(KeySpec(_CLEARKEY, ("clearkey-jwt",)),), delivery=("envelope",)),
-    AssetProfile("envelope-open-future-start", locators=("streaming", "future-streaming"), keys=(KeySpec(_CLEARKEY, ("clearkey-open",)),), delivery=("envelope",)),
-    AssetProfile("envelope-swt-and-ip", locators=("streaming",), keys=(KeySpec(_CLEARKEY, ("clearkey-swt", "clearkey-ip")),), delivery=("envelope",)),
-    AssetProfile("cenc-playready-widevine-jwt", locators=("streaming",), keys=(KeySpec(_CENC, ("playready-jwt", "widevine-jwt")),), delivery=("cenc",)),
-    AssetProfile("cenc-playready-swt-expired", locators=("streaming", "expired-streaming"), keys=(KeySpec(_CENC, ("playready-swt",)),), delivery=("cenc",)),
-    AssetProfile("cbcs-fairplay", locators=("streaming",), keys=(KeySpec(_CBCS, ("fairplay-jwt",)),), delivery=("cbcs",)),
-    AssetProfile(
-        "multi-drm",
-        locators=("streaming",),
-        keys=(KeySpec(_CENC, ("playready-jwt", "widevine-jwt")), KeySpec(_CBCS, ("fairplay-jwt",))),
-        delivery=("cenc", "cbcs"),
-        alternate_id=True,
-    ),
-    AssetProfile("cenc-open-persistent", locators=("streaming",), keys=(KeySpec(_CENC, ("playready-open-persistent", "widevine-open")),), delivery=("cenc",)),
-    AssetProfile("sas-expired", locators=("expired-sas", "streaming")),
-    AssetProfile("multiple-locators", locators=("streaming", "streaming", "sas"), filters=("Mobile (low) #1",)),
-    AssetProfile("expired-streaming-only", locators=("expired-streaming",)),
-    AssetProfile("clear-no-dynamic-encryption", locators=("streaming",), delivery=("clear",), name_style="duplicate"),
-    AssetProfile("static-common-encryption", files="cenc-adaptive", options=2, locators=("streaming",), keys=(KeySpec(_CENC),)),
-    AssetProfile("static-envelope-encryption", files="envelope-adaptive", options=4, locators=("streaming",), keys=(KeySpec(_CLEARKEY),)),
-    AssetProfile("unnamed-upload", files="mezzanine", name_style="none"),
-    AssetProfile("hostile-name", files="mezzanine", name_style="hostile", locators=("streaming",)),
-    AssetProfile("live-archive", files="archive", format_option=1, locators=("streaming",), filters=("last-5-minutes",)),
-    AssetProfile("live-archive-unpublished", files="archive", format_option=1),
-    AssetProfile("job-queued", files="none", uri=False, job=JobSpec("Queued", ("mes-builtin-adaptive",), notify=True)),
-    AssetProfile("job-scheduled", files="none", uri=False, job=JobSpec("Scheduled", ("mes-custom-json",))),
-    AssetProfile("job-processing", files="none", uri=False, job=JobSpec("Processing", ("mes-builtin-720p", "indexer-v1"))),
-    AssetProfile("job-error", files="none", job=JobSpec("Error", ("mes-custom-xml",), notify=True)),
-    AssetProfile("job-canceled", files="none", job=JobSpec("Canceled", ("premium-workflow",))),
-    AssetProfile("job-canceling", files="none", uri=False, job=JobSpec("Canceling", ("motion-detector",))),
-    AssetProfile("job-finished-adaptive", files="adaptive-output", locators=("streaming",), filters=("first-quality",), job=JobSpec("Finished", ("mes-builtin-adaptive",), template=0, notify=True)),
-    AssetProfile("job-finished-protected-preset", files="adaptive-output", job=JobSpec("Finished", ("mes-custom-xml-protected",), template=2)),
-    AssetProfile("job-finished-indexer", files="indexer-output", job=JobSpec("Finished", ("indexer-v1",), template=1)),
-    AssetProfile("job-finished-face-detector", files="face-output", job=JobSpec("Finished", ("face-detector",))),
-)
-FULL_COVERAGE_ASSETS = len(PROFILES)
-
-_TITLES = ("Big Buck Bunny", "Sintel", "Tears of Steel", "Elephants Dream", "Cosmos Laundromat", "Spring", "Agent 327")
-_HOSTILE_NAMES = (
-    "Café Düsseldorf: Finale/Teil 2?",
-    "名前のない動画",
-    "quote's \"and\" <tags> & 100% #hash",
-    "   leading and trailing spaces   ",
-    "x" * 300,
-    "",
-)
-
-# ---------------------------------------------------------------------------------------------
-# Pools that do not grow with the account
-
-_MEDIA_PROCESSORS = (
-    # name, vendor, version, sku, description
-    ("Media Encoder Standard", "Microsoft", "1.19", "", "Media Encoder Standard"),
-    ("Media Encoder Standard", "Microsoft", "1.20", "", "Media Encoder Standard"),
-    ("Media Encoder Premium Workflow", "Microsoft", "1.8", "", "Media Encoder Premium Workflow"),
-    ("Windows Azure Media Encoder", "Microsoft", "4.7", "", "Windows Azure Media Encoder (retired)"),
-    ("Azure Media Indexer", "Microsoft", "1.2", "", "Azure Media Indexer"),
-    ("Azure Media Indexer 2 Preview", "Microsoft", "1.1", "", "Azure Media Indexer 2 Preview"),
-    ("Azure Media Face Detector", "Microsoft", "1.0", "", "Azure Media Face Detector"),
-    ("Azure Media Motion Detector", "Microsoft", "1.1", "", "Azure Media Motion Detector"),
-    ("Azure Media Video Thumbnails", "Microsoft", "1.0", "", "Azure Media Video Thumbnails"),
-    ("Azure Media OCR", "Microsoft", "1.1", "", "Azure Media OCR"),
-    ("Azure Media Content Moderator", "Microsoft", "1.0", "", "Azure Media Content Moderator"),
-    ("Azure Media Redactor", "Microsoft", "1.0", "", "Azure Media Redactor"),
-    ("Azure Media Hyperlapse", "Microsoft", "1.0", "", "Azure Media Hyperlapse"),
-    ("Storage Decryption", "Microsoft", "1.7", "", "Storage Decryption"),
-    ("Windows Azure Media Packager", "Microsoft", "2.8", "", "Windows Azure Media Packager"),
-)
-_PROCESSOR_INDEX = {"mes": 1, "premium": 2, "indexer-v1": 4, "face": 6, "motion": 7}
-
-_MES_JSON_PRESET = json.dumps(
-    {
-        "Version": 1.0,
-        "Codecs": [
-            {
-                "KeyFrameInterval": "00:00:02",
-                "H264Layers": [
-                    {"Profile": "Auto", "Level": "auto", "Bitrate": 3400, "MaxBitrate": 3400, "Width": 1280, "Height": 720, "Type": "H264Layer"},
-                    {"Profile": "Auto", "Level": "auto", "Bitrate": 1000, "MaxBitrate": 1000, "Width": 640, "Height": 360, "Type": "H264Layer"},
-                ],
-                "Type": "H264Video",
-            },
-            {"Profile": "AACLC", "Channels": 2, "SamplingRate": 48000, "Bitrate": 128, "Type": "AACAudio"},
-        ],
-        "Outputs": [{"FileName": "{Basename}_{Width}x{Height}_{VideoBitrate}.mp4", "Format": {"Type": "MP4Format"}}],
-    },
-    indent=2,
-)
-_MES_XML_PRESET = (
-    '<?xml version="1.0" encoding="utf-16"?>'
-    '<Preset xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-    'Version="1.0" xmlns="http://www.windowsazure.com/media/encoding/Preset/2014/03">'
-    "<Encoding><H264Video><KeyFrameInterval>00:00:02</KeyFrameInterval><H264Layers>"
-    "<H264Layer><Bitrate>2200</Bitrate><Width>960</Width><Height>540</Height><Profile>Auto</Profile></H264Layer>"
-    "</H264Layers></H264Video><AACAudio><Profile>AACLC</Profile><Channels>2</Channels><Bitrate>128</Bitrate></AACAudio></Encoding>"
-    '<Outputs><Output FileName="{Basename}_{Width}x{Height}_{VideoBitrate}.mp4"><MP4Format /></Output></Outputs></Preset>'
-)
-_INDEXER_CONFIG = (
-    '<?xml version="1.0" encoding="utf-8"?><configuration version="2.0"><input><metadata key="title" value="sandbox" /></input>'
-    '<settings></settings><features><feature name="ASR"><settings><add key="Language" value="English" />'
-    '<add key="CaptionFormats" value="ttml;sami;webvtt" /><add key="GenerateAIB" value="true" />'
-    '<add key="GenerateKeywords" value="true" /></settings></feature></features></configuration>'
-)
-_PREMIUM_WORKFLOW_CONFIG = '<?xml version="1.0" encoding="utf-8"?><transcodeRequest><setRuntimeProperties /></transcodeRequest>'
-
-# task kind -> (task name, processor key, configuration)
-_TASK_KINDS: dict[str, tuple[str, str, str]] = {
-    "mes-builtin-adaptive": ("Adaptive Streaming", "mes", "Adaptive Streaming"),
-    "mes-builtin-720p": ("H264 Multiple Bitrate 720p", "mes", "H264 Multiple Bitrate 720p"),
-    "mes-custom-json": ("Custom JSON preset", "mes", _MES_JSON_PRESET),
-    "mes-custom-xml": ("Custom XML preset", "mes", _MES_XML_PRESET),
-    "mes-custom-xml-protected": ("Protected custom preset", "mes", _MES_XML_PRESET),
-    "indexer-v1": ("Indexing", "indexer-v1", _INDEXER_CONFIG),
-    "face-detector": ("Face detection", "face", json.dumps({"version": "1.0", "options": {"TrackingMode": "Fast"}})),
-    "motion-detector": ("Motion detection", "motion", json.dumps({"version": "1.0", "options": {"sensitivityLevel": "medium"}})),
-    "premium-workflow": ("Premium workflow", "premium", _PREMIUM_WORKFLOW_CONFIG),
-}
-
-_ACCESS_POLICIES = (
-    # name, minutes, permissions
-    ("Streaming policy", 52596000.0, 1),
-    ("Streaming 30 days", 43200.0, 1),
-    ("Download policy", 5256000.0, 9),
-    ("UploadPolicy", 60.0, 2),
-    ("Full access (unused)", 1440.0, 15),
-)
-_POLICY_BY_LOCATOR_KIND = {
-    "streaming": 0,
-    "future-streaming": 0,
-    "expired-streaming": 1,
-    "sas": 2,
-    "expired-sas": 3,
-}
-
-_FILTER_TEMPLATES: dict[str, tuple[dict, list, dict | None]] = {
-    "audio-only": (
-        {},
-        [{"PropertyConditions": [{"Property": "Type", "Value": "audio", "Operator": "Equal"}]}],
-        None,
-    ),
-    "hd-only": (
-        {},
-        [
-            {"PropertyConditions": [{"Property": "Type", "Value": "video", "Operator": "Equal"}, {"Property": "Bitrate", "Value": "2000000-10000000", "Operator": "Equal"}]},
-            {"PropertyConditions": [{"Property": "Type", "Value": "audio", "Operator": "Equal"}]},
-        ],
-        None,
-    ),
-    "first-quality": ({}, [], {"Bitrate": 1000000}),
-    "last-5-minutes": (
-        {"PresentationWindowDuration": 3000000000, "LiveBackoffDuration": 20000000},
-        [],
-        None,
-    ),
-    "Mobile (low) #1": (
-        {"StartTimestamp": 0, "EndTimestamp": 6000000000},
-        [{"PropertyConditions": [{"Property": "Bitrate", "Value": "0-1000000", "Operator": "Equal"}, {"Property": "FourCC", "Value": "avc1", "Operator": "Equal"}]}],
-        None,
-    ),
-    "no-english": (
-        {},
-        [{"PropertyConditions": [{"Property": "Language", "Value": "en", "Operator": "NotEqual"}]}],
-        None,
-    ),
-    "TTML captions": (
-        {},
-        [{"PropertyConditions": [{"Property": "Type", "Value": "text", "Operator": "Equal"}, {"Property": "Name", "Value": "English", "Operator": "Equal"}]}],
-        {"Bitrate": 800000},
-    ),
-}
-_ACCOUNT_FILTERS = ("audio-only", "hd-only", "last-5-minutes", "no-english", "TTML captions", "Mobile (low) #1")
-
-
-def _time_range(overrides: dict) -> dict:
-    # The reference does not say what v2 sent for unset timestamps; the sandbox uses the .NET
-    # defaults a v2 client would have left in place (0 / Int64.MaxValue, 100 ns timescale).
-    base = {
-        "StartTimestamp": 0,
-        "EndTimestamp": INT64_MAX,
-        "PresentationWindowDuration": INT64_MAX,
-        "LiveBackoffDuration": 0,
-        "Timescale": 10000000,
-        "ForceEndTimestamp": False,
-    }
-    return {**base, **overrides}
-
-
-# ---------------------------------------------------------------------------------------------
-# Templates inside authorization options
-
-
-_PLAYREADY_NS = "http://schemas.microsoft.com/Azure/MediaServices/KeyDelivery/PlayReadyTemplate/v1"
-_TOKEN_NS = "http://schemas.microsoft.com/Azure/MediaServices/KeyDelivery/TokenRestrictionTemplate/v1"
-_XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-
-
-def _symmetric_key_xml(element: str, key_value: str) -> str:
-    return f'<{element} i:type="SymmetricVerificationKey"><KeyValue>{key_value}</KeyValue></{element}>'
-
-
-def token_restriction_template(
-    token_type: str,
-    *,
-    primary_key: str | None,
-    alternate_key: str | None = None,
-    x509_raw_body: str | None = None,
-    openid_uri: str | None = None,
-    extra_claim: tuple[str, str] | None = None,
-) -> str:
-    """A TokenRestrictionTemplate (protocol.md §9): DataContract XML, children in alphabetical order."""
-    parts = [f'<TokenRestrictionTemplate xmlns:i="{_XSI_NS}" xmlns="{_TOKEN_NS}">']
-    if alternate_key:
-        parts.append(f"<AlternateVerificationKeys>{_symmetric_key_xml('TokenVerificationKey', alternate_key)}</AlternateVerificationKeys>")
-    parts.append("<Audience>urn:contoso:media</Audience><Issuer>https://sts.contoso.example/</Issuer>")
-    if openid_uri:
-        parts.append(f"<OpenIdConnectDiscoveryDocument><OpenIdDiscoveryUri>{openid_uri}</OpenIdDiscoveryUri></OpenIdConnectDiscoveryDocument>")
-    if primary_key:
-        parts.append(_symmetric_key_xml("PrimaryVerificationKey", primary_key))
-    elif x509_raw_body:
-        parts.append(f'<PrimaryVerificationKey i:type="X509CertTokenVerificationKey"><RawBody>{x509_raw_body}</RawBody></PrimaryVerificationKey>')
-    claims = [f'<TokenClaim><ClaimType>{KEY_DELIVERY_CLAIM}</ClaimType><ClaimValue i:nil="true" /></TokenClaim>']
-    if extra_claim:
-        claims.append(f"<TokenClaim><ClaimType>{extra_claim[0]}</ClaimType><ClaimValue>{extra_claim[1]}</ClaimValue></TokenClaim>")
-    parts.append(f"<RequiredClaims>{''.join(claims)}</RequiredClaims><TokenType>{token_type}</TokenType></TokenRestrictionTemplate>")
-    return "".join(parts)
-
-
-def _playready_template(persistent: bool, key_id: str) -> str:
-    if persistent:
-        license_xml = (
-            "<PlayReadyLicenseTemplate><AllowTestDevices>true</AllowTestDevices>"
-            "<BeginDate>2019-01-01T00:00:00Z</BeginDate>"
-            f'<ContentKey i:type="ContentEncryptionKeyFromKeyIdentifier"><KeyIdentifier>{key_id}</KeyIdentifier></ContentKey>'
-            "<ExpirationDate>2034-01-01T00:00:00Z</ExpirationDate><GracePeriod>PT1H</GracePeriod>"
-            "<LicenseType>Persistent</LicenseType>"
-            "<PlayRight><AllowPassingVideoContentToUnknownOutput>Allowed</AllowPassingVideoContentToUnknownOutput>"
-            "<DigitalVideoOnlyContentRestriction>false</DigitalVideoOnlyContentRestriction>"
-            "<ImageConstraintForAnalogComponentVideoRestriction>true</ImageConstraintForAnalogComponentVideoRestriction>"
-            "<ImageConstraintForAnalogComputerMonitorRestriction>false</ImageConstraintForAnalogComputerMonitorRestriction>"
-            "</PlayRight></PlayReadyLicenseTemplate>"
-        )
-    else:
-        license_xml = (
-            '<PlayReadyLicenseTemplate><AllowTestDevices>false</AllowTestDevices><ContentKey i:type="ContentEncryptionKeyFromHeader" />'
-            "<LicenseType>Nonpersistent</LicenseType><PlayRight /></PlayReadyLicenseTemplate>"
-        )
-    return (
-        f'<PlayReadyLicenseResponseTemplate xmlns:i="{_XSI_NS}" xmlns="{_PLAYREADY_NS}">'
-        f'<LicenseTemplates>{license_xml}</LicenseTemplates><ResponseCustomData i:nil="true" /></PlayReadyLicenseResponseTemplate>'
-    )
-
-
-def _widevine_template(persistent: bool) -> str:
-    return json.dumps(
-        {
-            "allowed_track_types": "SD_HD",
-            "content_key_specs": [{"track_type": "SD", "key_id": None, "security_level": 1, "required_output_protection": {"hdcp": "HDCP_NONE"}}],
-            "policy_overrides": {"can_play": True, "can_persist": persistent, "can_renew": False},
-        }
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,6 +206,8 @@ class SeededV2Data:
         self.streaming_host = f"{account_name}.streaming.mediaservices.windows.net"
         self.key_delivery_host = f"{account_name}.keydelivery.mediaservices.windows.net"
         self.storage_accounts = (f"{account_name[:17]}storage", f"{account_name[:17]}archive")
+        # Children of one asset are generated together; a per-account cache saves re-deriving it.
+        self._facts = lru_cache(maxsize=4096)(self._compute_facts)
         order = list(range(len(PROFILES)))
         _rng(seed, "profile-order").shuffle(order)
         self._slot_profiles = tuple(PROFILES[i] for i in order)
@@ -528,7 +248,7 @@ class SeededV2Data:
         job_slots = [p for p in profiles if p.job]
         jobs = _Layout([1 if p.job else 0 for p in profiles], n)
         return {
-            "Files": _Layout([len(_file_specs(p.files)) for p in profiles], n),
+            "Files": _Layout([len(file_specs(p.files)) for p in profiles], n),
             "Locators": _Layout([len(p.locators) for p in profiles], n),
             "ContentKeys": _Layout([len(p.keys) for p in profiles], n),
             "ContentKeyAuthorizationPolicies": _Layout([sum(1 for k in p.keys if k.options) for p in profiles], n),
@@ -596,17 +316,16 @@ class SeededV2Data:
 
     # -- assets -----------------------------------------------------------------------------
 
-    @lru_cache(maxsize=4096)
-    def _facts(self, index: int) -> _AssetFacts:
+    def _compute_facts(self, index: int) -> _AssetFacts:
         profile = self._slot_profiles[index % len(self._slot_profiles)]
         rng = _rng(self.seed, "asset", index)
-        title = _TITLES[rng.randrange(len(_TITLES))]
+        title = TITLES[rng.randrange(len(TITLES))]
         if profile.name_style == "duplicate":
-            name: str | None = f"{_TITLES[0]}.mp4"
+            name: str | None = f"{TITLES[0]}.mp4"
         elif profile.name_style == "none":
             name = None
         elif profile.name_style == "hostile":
-            name = _HOSTILE_NAMES[(index // len(PROFILES)) % len(_HOSTILE_NAMES)]
+            name = HOSTILE_NAMES[(index // FULL_COVERAGE_ASSETS) % len(HOSTILE_NAMES)]
         elif profile.job:
             name = f"{title} {index - 1} - Media Encoder Standard encoded"
         else:
@@ -641,7 +360,7 @@ class SeededV2Data:
     def _file(self, index: int) -> dict:
         owner, position = self._layouts["Files"].locate(index)
         facts = self._facts(owner)
-        name_part, mime, size_hint, primary, options = _file_specs(facts.profile.files)[position]
+        name_part, mime, size_hint, primary, options = file_specs(facts.profile.files)[position]
         rng = _rng(self.seed, "file", index)
         base = (facts.name or "upload").split(" - ")[0].replace(" ", "")[:40] or "asset"
         created = facts.created + timedelta(seconds=rng.randrange(1, 600))
@@ -682,8 +401,8 @@ class SeededV2Data:
         rng = _rng(self.seed, "locator", index)
         key = self._child_key("Locators", index)
         guid = key[len("nb:lid:UUID:") :]
-        policy_index = _POLICY_BY_LOCATOR_KIND[kind]
-        minutes = _ACCESS_POLICIES[policy_index][1]
+        policy_index = POLICY_BY_LOCATOR_KIND[kind]
+        minutes = ACCESS_POLICIES[policy_index][1]
         if kind == "future-streaming":
             start = _when(rng, FUTURE_START, FUTURE_START + timedelta(days=365))
         elif kind.startswith("expired"):
@@ -712,7 +431,8 @@ class SeededV2Data:
             "ContentAccessComponent": component,
             "AccessPolicyId": self._id("nb:pid:UUID:", "access-policy", policy_index),
             "AssetId": facts.key,
-            "StartTime": start,
+            # SAS locators made without a start time (the SDK's default) have none.
+            "StartTime": None if kind == "sas" else start,
         }
 
     def _sas_signature(self, locator_index: int) -> str:
@@ -767,7 +487,7 @@ class SeededV2Data:
             facts = self._facts(owner)
             spec = facts.profile.keys[position]
             key_type = spec.content_key_type
-            name = _KEY_NAMES[key_type]
+            name = KEY_NAMES.get(key_type)
             created = facts.created + timedelta(minutes=2)
             policy = self._authorization_policy_for_key(owner, position)
         return {
@@ -820,7 +540,7 @@ class SeededV2Data:
         delivery_type, configuration, restriction = self._option_body(kind, asset, key_guid)
         return {
             "Id": self._child_key("ContentKeyAuthorizationPolicyOptions", index),
-            "Name": _OPTION_NAMES[kind],
+            "Name": OPTION_NAMES[kind],
             "KeyDeliveryType": delivery_type,
             "KeyDeliveryConfiguration": configuration,
             "Restrictions": [restriction],
@@ -839,7 +559,7 @@ class SeededV2Data:
         token_type = "SWT" if kind.endswith("-swt") else "JWT"
         slot = asset % 3
         if kind == "widevine-jwt":
-            template = token_restriction_template("JWT", primary_key=None, x509_raw_body=_FAKE_CERTIFICATE)
+            template = token_restriction_template("JWT", primary_key=None, x509_raw_body=FAKE_CERTIFICATE)
         elif kind == "fairplay-jwt":
             template = token_restriction_template("JWT", primary_key=None, openid_uri="https://sts.contoso.example/.well-known/openid-configuration")
         elif kind == "clearkey-jwt":
@@ -856,9 +576,9 @@ class SeededV2Data:
     def _option_body(self, kind: str, asset: int, key_guid: str) -> tuple[int, str | None, dict]:
         restriction = self._restriction(kind, asset)
         if kind.startswith("playready"):
-            return 1, _playready_template(kind.endswith("persistent"), key_guid), restriction
+            return 1, playready_template(kind.endswith("persistent"), key_guid), restriction
         if kind.startswith("widevine"):
-            return 3, _widevine_template(kind.endswith("open")), restriction
+            return 3, widevine_template(kind.endswith("open")), restriction
         if kind.startswith("fairplay"):
             configuration = json.dumps(
                 {
@@ -916,12 +636,12 @@ class SeededV2Data:
         asset, position = self._layouts["AssetFilters"].locate(index)
         facts = self._facts(asset)
         name = facts.profile.filters[position]
-        time_range, tracks, first_quality = _FILTER_TEMPLATES[name]
+        time_range, tracks, first_quality = FILTER_TEMPLATES[name]
         return {
             "Id": f"{facts.key}__###__{name}",
             "ParentAssetId": facts.key,
             "Name": name,
-            "PresentationTimeRange": _time_range(time_range),
+            "PresentationTimeRange": presentation_time_range(time_range),
             "Tracks": json.loads(json.dumps(tracks)),
             "FirstQuality": dict(first_quality) if first_quality else None,
         }
@@ -971,7 +691,7 @@ class SeededV2Data:
         facts = self._job_asset(job_index)
         spec = facts.profile.job
         kind = spec.tasks[position]
-        name, processor, configuration = _TASK_KINDS[kind]
+        name, processor, configuration = TASK_KINDS[kind]
         rng = _rng(self.seed, "task", index)
         created = facts.created - timedelta(minutes=rng.randrange(1, 5))
         start, end, running = _job_times(spec.state, created, rng)
@@ -997,7 +717,7 @@ class SeededV2Data:
             "EndTime": end,
             "ErrorDetails": errors,
             "HistoricalEvents": events,
-            "MediaProcessorId": _processor_id(_PROCESSOR_INDEX[processor]),
+            "MediaProcessorId": _processor_id(PROCESSOR_INDEX[processor]),
             "PerfMessage": None if spec.state != "Finished" else "Encode speed 2.3x",
             "Priority": 0,
             "Progress": {"Finished": 100.0, "Processing": 42.5, "Canceling": 17.0}.get(spec.state, 0.0),
@@ -1073,7 +793,7 @@ class SeededV2Data:
         records: dict[str, list[dict]] = {name: [] for name in ENTITY_SET_NAMES if name not in self._scaled}
         links: dict[tuple[str, str], list[tuple[str, str]]] = {}
         records["AccessPolicies"] = self._access_policies()
-        records["MediaProcessors"] = [_media_processor(i) for i in range(len(_MEDIA_PROCESSORS))]
+        records["MediaProcessors"] = [_media_processor(i) for i in range(len(MEDIA_PROCESSORS))]
         records["StorageAccounts"] = [
             {"Name": self.storage_accounts[0], "IsDefault": True, "BytesUsed": 5_123_456_789_012},
             {"Name": self.storage_accounts[1], "IsDefault": False, "BytesUsed": None},
@@ -1081,7 +801,7 @@ class SeededV2Data:
         records["EncodingReservedUnitTypes"] = [
             {"AccountId": str(uuid.UUID(bytes=_digest(self.seed, "account")[:16], version=4)), "ReservedUnitType": 1, "MaxReservableUnits": 25, "CurrentReservedUnits": 2}
         ]
-        records["Filters"] = [self._account_filter(name) for name in _ACCOUNT_FILTERS]
+        records["Filters"] = [self._account_filter(name) for name in ACCOUNT_FILTERS]
         records["NotificationEndPoints"] = self._notification_endpoints()
         records["Channels"], records["Programs"] = self._channels_and_programs()
         records["StreamingEndpoints"] = self._streaming_endpoints()
@@ -1090,14 +810,14 @@ class SeededV2Data:
         manifests, manifest_assets, manifest_files, asset_links = self._ingest_manifests()
         records["IngestManifests"], records["IngestManifestAssets"], records["IngestManifestFiles"] = manifests, manifest_assets, manifest_files
         links[("IngestManifestAssets", "Asset")] = asset_links
-        links[("IngestManifests", "PendingIngestManifestAssets")] = [
-            (f["ParentIngestManifestId"], f["ParentIngestManifestAssetId"]) for f in manifest_files if f["State"] == 0
-        ]
+        links[("IngestManifests", "PendingIngestManifestAssets")] = sorted(
+            {(f["ParentIngestManifestId"], f["ParentIngestManifestAssetId"]) for f in manifest_files if f["State"] == 0}
+        )
         return InMemoryV2Data(records, links)
 
     def _access_policies(self) -> list[dict]:
         rows = []
-        for index, (name, minutes, permissions) in enumerate(_ACCESS_POLICIES):
+        for index, (name, minutes, permissions) in enumerate(ACCESS_POLICIES):
             created = ACCOUNT_CREATED + timedelta(days=index)
             rows.append(
                 {
@@ -1112,10 +832,10 @@ class SeededV2Data:
         return rows
 
     def _account_filter(self, name: str) -> dict:
-        time_range, tracks, first_quality = _FILTER_TEMPLATES[name]
+        time_range, tracks, first_quality = FILTER_TEMPLATES[name]
         return {
             "Name": name,
-            "PresentationTimeRange": _time_range(time_range),
+            "PresentationTimeRange": presentation_time_range(time_range),
             "Tracks": json.loads(json.dumps(tracks)),
             "FirstQuality": dict(first_quality) if first_quality else None,
         }
@@ -1151,7 +871,7 @@ class SeededV2Data:
 
     def _channels_and_programs(self) -> tuple[list[dict], list[dict]]:
         channels, programs = [], []
-        for index, spec in enumerate(_CHANNELS):
+        for index, spec in enumerate(CHANNELS):
             channel_id = self._id("nb:chid:UUID:", "channel", index)
             created = ACCOUNT_CREATED + timedelta(days=100 + index * 7)
             channels.append(self._channel(channel_id, spec, created))
@@ -1173,12 +893,13 @@ class SeededV2Data:
                 )
         return channels, programs
 
-    def _channel(self, channel_id: str, spec: "_ChannelSpec", created: datetime) -> dict:
+    def _channel(self, channel_id: str, spec: ChannelSpec, created: datetime) -> dict:
         host = f"{spec.name}-{self.account_name}.channel.mediaservices.windows.net"
         protocol = _enum("StreamingProtocol", spec.protocol)
+        stream_key = channel_id[len("nb:chid:UUID:") :].replace("-", "")
         ingest_urls = {
             "FragmentedMP4": [("FragmentedMP4", f"http://{host}/ingest.isml")],
-            "RTMP": [("RTMP", f"rtmp://{host}:1935/live/{channel_id[-32:].replace('-', '')}"), ("RTMP", f"rtmp://{host}:1936/live/{channel_id[-32:].replace('-', '')}")],
+            "RTMP": [("RTMP", f"rtmp://{host}:1935/live/{stream_key}"), ("RTMP", f"rtmps://{host}:2935/live/{stream_key}")],
             "RTPMPEG2TS": [("RTPMPEG2TS", f"udp://{host}:2010")],
         }[spec.protocol]
         encoding = None
@@ -1208,7 +929,7 @@ class SeededV2Data:
                 "Endpoints": [{"Protocol": "FragmentedMP4", "Url": f"https://{spec.name}-{self.account_name}.channel.mediaservices.windows.net/preview.isml/manifest"}],
             },
             "Output": {"Hls": {"FragmentsPerSegment": spec.fragments_per_segment}},
-            "CrossSiteAccessPolicies": {"ClientAccessPolicy": _CLIENT_ACCESS_POLICY, "CrossDomainPolicy": _CROSS_DOMAIN_POLICY},
+            "CrossSiteAccessPolicies": {"ClientAccessPolicy": CLIENT_ACCESS_POLICY, "CrossDomainPolicy": CROSS_DOMAIN_POLICY},
             "EncodingType": _enum("ChannelEncodingType", spec.encoding),
             "Encoding": encoding,
             "Slate": {"InsertSlateOnAdMarker": True, "DefaultSlateAssetId": self._pool_asset("clear-streaming", 0)} if encoding else None,
@@ -1220,7 +941,7 @@ class SeededV2Data:
 
     def _streaming_endpoints(self) -> list[dict]:
         rows = []
-        for index, spec in enumerate(_STREAMING_ENDPOINTS):
+        for index, spec in enumerate(STREAMING_ENDPOINTS):
             created = ACCOUNT_CREATED + timedelta(days=index * 90)
             name = spec.name
             access_control = None
@@ -1249,10 +970,10 @@ class SeededV2Data:
                     "CdnProvider": _enum("CdnProviderType", spec.cdn_provider or "StandardVerizon"),
                     "CdnProfile": f"AzureMediaStreamingPlatformCdnProfile-{spec.cdn_provider}" if spec.cdn_provider else "",
                     "StreamingEndpointVersion": spec.version,
-                    "FreeTrialEndTime": None,
+                    "FreeTrialEndTime": spec.free_trial_end,
                     "AccessControl": access_control,
                     "CacheControl": {"MaxAge": 1800} if spec.cache else None,
-                    "CrossSiteAccessPolicies": {"ClientAccessPolicy": _CLIENT_ACCESS_POLICY, "CrossDomainPolicy": _CROSS_DOMAIN_POLICY} if spec.access_control else None,
+                    "CrossSiteAccessPolicies": {"ClientAccessPolicy": CLIENT_ACCESS_POLICY, "CrossDomainPolicy": CROSS_DOMAIN_POLICY} if spec.access_control else None,
                 }
             )
         return rows
@@ -1289,7 +1010,7 @@ class SeededV2Data:
             created = ACCOUNT_CREATED + timedelta(days=200 + index)
             bodies = []
             for kind in kinds:
-                task_name, processor, configuration = _TASK_KINDS[kind]
+                task_name, processor, configuration = TASK_KINDS[kind]
                 task_id = self._id("nb:ttid:UUID:", "task-template", len(task_templates))
                 bodies.append(f'<taskBody taskTemplateId="{task_id}"><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset></taskBody>')
                 task_templates.append(
@@ -1300,7 +1021,7 @@ class SeededV2Data:
                         "NumberofInputAssets": 1,
                         "NumberofOutputAssets": 1,
                         "Configuration": configuration,
-                        "MediaProcessorId": _processor_id(_PROCESSOR_INDEX[processor]),
+                        "MediaProcessorId": _processor_id(PROCESSOR_INDEX[processor]),
                         "Created": created,
                         "LastModified": created,
                         "Options": 0,
@@ -1407,7 +1128,7 @@ class SeededV2Data:
                 for asset in range(slot, self.assets, len(self._slot_profiles)):
                     signature = self._sas_signature(layout.offset(asset) + position)
                     values.update({signature, quote(signature, safe="")})
-        values.update(self.akamai_key(i) for i, spec in enumerate(_STREAMING_ENDPOINTS) if spec.access_control)
+        values.update(self.akamai_key(i) for i, spec in enumerate(STREAMING_ENDPOINTS) if spec.access_control)
         values.update(self.notification_credential(i) for i in range(5))
         return values
 
@@ -1418,7 +1139,7 @@ def seeded_secret_values(seed: int, assets: int) -> set[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Static tables used above
+# Helpers and tables used above
 
 
 _CHILD_ID = {
@@ -1433,64 +1154,6 @@ _CHILD_ID = {
     "Tasks": ("nb:tid:UUID:", "task"),
 }
 
-_KEY_NAMES = {0: "ContentKey", 1: "Storage Encryption Key", 4: "ContentKey", 6: "CBCS ContentKey"}
-
-_OPTION_NAMES = {
-    "playready-jwt": "PlayReady token option",
-    "playready-swt": "PlayReady SWT option",
-    "playready-open-persistent": "PlayReady persistent open option",
-    "widevine-jwt": "Widevine token option",
-    "widevine-open": "Widevine open option",
-    "fairplay-jwt": "FairPlay token option",
-    "clearkey-open": "Open Authorization Policy Option",
-    "clearkey-jwt": "Token option",
-    "clearkey-swt": "SWT token option",
-    "clearkey-ip": "IP restricted option",
-}
-
-# Public certificate body (not a secret): a verification key is public by nature.
-_FAKE_CERTIFICATE = base64.b64encode(b"FAKE-PUBLIC-CERTIFICATE-for-token-verification-" + bytes(range(48))).decode("ascii")
-
-_CLIENT_ACCESS_POLICY = (
-    '<?xml version="1.0" encoding="utf-8"?><access-policy><cross-domain-access><policy><allow-from http-request-headers="*">'
-    '<domain uri="*"/></allow-from><grant-to><resource path="/" include-subpaths="true"/></grant-to></policy></cross-domain-access></access-policy>'
-)
-_CROSS_DOMAIN_POLICY = '<?xml version="1.0"?><cross-domain-policy><allow-access-from domain="*" /></cross-domain-policy>'
-
-
-def _file_specs(kind: str) -> tuple[tuple[str, str, int, bool, int], ...]:
-    """(name template, mime type, approximate size, primary, AssetFileOptions) of an asset's files."""
-    adaptive = (
-        ("{base}.ism", "application/octet-stream", 2_000, True, 0),
-        ("{base}.ismc", "application/octet-stream", 4_000, False, 0),
-        ("{base}_1280x720_3400.mp4", "video/mp4", 400_000_000, False, 1),
-        ("{base}_640x360_1000.mp4", "video/mp4", 120_000_000, False, 1),
-    )
-    return {
-        "adaptive": adaptive,
-        "encrypted-adaptive": adaptive,
-        "cenc-adaptive": adaptive,
-        "envelope-adaptive": adaptive,
-        "adaptive-output": adaptive + (("{base}_1920x1080_6000.mp4", "video/mp4", 700_000_000, False, 1), ("{base}_manifest.xml", "text/xml", 3_000, False, 0)),
-        "mezzanine": (("{base}.mp4", "video/mp4", 900_000_000, True, 0),),
-        "mezzanine-large": (("{base}.mov", "video/quicktime", 9_000_000_000, True, 0),),
-        "encrypted-mezzanine": (("{base}.mp4", "video/mp4", 900_000_000, True, 0), ("{base}.srt", "text/plain", 20_000, False, 0)),
-        "archive": (
-            ("{base}.ism", "application/octet-stream", 2_000, True, 0),
-            ("{base}.ismc", "application/octet-stream", 6_000, False, 0),
-            ("video_3000000.ismv", "video/mp4", 2_500_000_000, False, 1),
-            ("audio_128000.isma", "audio/mp4", 90_000_000, False, 1),
-        ),
-        "indexer-output": (
-            ("{base}_aud_SpReco.vtt", "text/vtt", 40_000, True, 0),
-            ("{base}_aud_SpReco.ttml", "application/ttml+xml", 60_000, False, 0),
-            ("{base}_aud_SpReco.kw.xml", "text/xml", 8_000, False, 0),
-        ),
-        "face-output": (("{base}_faceDetection.json", "application/json", 120_000, True, 0),),
-        "none": (),
-    }[kind]
-
-
 def _job_times(state: str, created: datetime, rng: random.Random) -> tuple[datetime | None, datetime | None, float]:
     if state in ("Queued", "Scheduled"):
         return None, None, 0.0
@@ -1502,13 +1165,13 @@ def _job_times(state: str, created: datetime, rng: random.Random) -> tuple[datet
 
 
 def _processor_id(index: int) -> str:
-    name, _vendor, version, _sku, _description = _MEDIA_PROCESSORS[index]
+    name, _vendor, version, _sku, _description = MEDIA_PROCESSORS[index]
     # Processor ids were global in the service; the sandbox derives them from name and version.
     return f"nb:mpid:UUID:{uuid.uuid5(uuid.NAMESPACE_URL, f'ams-sandbox/{name}/{version}')}"
 
 
 def _media_processor(index: int) -> dict:
-    name, vendor, version, sku, description = _MEDIA_PROCESSORS[index]
+    name, vendor, version, sku, description = MEDIA_PROCESSORS[index]
     return {"Id": _processor_id(index), "Name": name, "Description": description, "Sku": sku, "Vendor": vendor, "Version": version}
 
 
@@ -1529,52 +1192,3 @@ def _ip_ranges(addresses: Sequence[str]) -> list[dict] | None:
 def _xml_attribute(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
 
-
-@dataclass(frozen=True)
-class _ChannelSpec:
-    name: str
-    description: str
-    protocol: str
-    state: str
-    encoding: str
-    ingest_allow: tuple[str, ...]
-    fragments_per_segment: int | None
-    programs: tuple[tuple[str, timedelta, str, str | None], ...] = ()
-
-
-_CHANNELS = (
-    _ChannelSpec(
-        "news-fmp4", "24x7 news, pass-through Smooth ingest", "FragmentedMP4", "Running", "None", ("*",), 1,
-        (("news-live", timedelta(hours=1), "Running", "news"), ("news-archive", timedelta(hours=25), "Stopped", None)),
-    ),
-    _ChannelSpec("sports-rtmp", "Sports, standard encoding", "RTMP", "Stopped", "Standard", ("203.0.113.0/24",), 3,
-                 (("match-day", timedelta(minutes=5), "Stopped", "matchday"),)),
-    _ChannelSpec("legacy-rtp-ts", "RTP/MPEG-TS contribution feed", "RTPMPEG2TS", "Running", "Standard", ("198.51.100.0/28", "198.51.100.77"), None,
-                 (("ts-program", timedelta(hours=8), "Running", "tsprogram"),)),
-    _ChannelSpec("premium-rtmp", "Premium encoding", "RTMP", "Starting", "Premium", ("*",), 3,
-                 (("premium-show", timedelta(hours=2), "Starting", None),)),
-    _ChannelSpec("events-fmp4", "Events", "FragmentedMP4", "Stopping", "None", (), None,
-                 (("keynote", timedelta(minutes=30), "Stopping", "keynote"),)),
-    _ChannelSpec("retired-rtmp", "Being deleted", "RTMP", "Deleting", "None", ("*",), None),
-)
-
-
-@dataclass(frozen=True)
-class _StreamingEndpointSpec:
-    name: str
-    description: str
-    state: str
-    scale_units: int | None
-    cdn_provider: str | None
-    custom_hosts: tuple[str, ...]
-    access_control: bool
-    cache: bool
-    version: str
-
-
-_STREAMING_ENDPOINTS = (
-    _StreamingEndpointSpec("default", "", "Running", 0, None, (), False, False, "2.0"),
-    _StreamingEndpointSpec("cdnpremium", "Premium Verizon CDN", "Running", 1, "PremiumVerizon", (), False, True, "2.0"),
-    _StreamingEndpointSpec("customhost", "Custom host names and access control", "Stopped", 2, None, ("video.contoso.example", "media.contoso.example"), True, True, "2.0"),
-    _StreamingEndpointSpec("akamai", "Akamai CDN, scaling", "Scaling", 3, "StandardAkamai", ("cdn.contoso.example",), False, False, "1.0"),
-)

@@ -94,7 +94,9 @@ class SandboxServer:
 
     def start(self) -> "SandboxServer":
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-server", daemon=True)
+            # A short poll interval keeps stop() (and so every test's teardown) fast.
+            serve = lambda: self._httpd.serve_forever(poll_interval=0.05)
+            self._thread = threading.Thread(target=serve, name="sandbox-server", daemon=True)
             self._thread.start()
         return self
 
@@ -143,7 +145,8 @@ def _handler_class(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
                 _, response = server.dispatch(request)
             except Exception:  # a face bug must still answer, or the client would hang
                 log.exception("sandbox face failed on %s %s", self.command, request.path)
-                response = Response.json(500, {"error": {"code": "InternalServerError", "message": "The sandbox failed on this request."}})
+                failure = {"error": {"code": "InternalServerError", "message": "The sandbox failed on this request."}}
+                response = Response.json(500, failure)
             self.send_response(response.status)
             for name, value in response.headers.items():
                 self.send_header(name, value)

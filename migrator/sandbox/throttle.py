@@ -82,7 +82,9 @@ class _Bucket:
 class Throttle:
     """Buckets by (subscription, reads|writes); ``check`` spends one token."""
 
-    def __init__(self, settings: ThrottleSettings = ThrottleSettings.off(), clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, settings: ThrottleSettings = ThrottleSettings.off(), clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self._buckets: dict[tuple[str, str], _Bucket] = {}
@@ -96,8 +98,9 @@ class Throttle:
             return Decision(True, header, budget - 1, 0)
         size = self.settings.reads if kind == "reads" else self.settings.writes
         with self._lock:
-            bucket = self._buckets.get((subscription.lower(), kind))
-            if bucket is None:
-                bucket = self._buckets[(subscription.lower(), kind)] = _Bucket(size, self.settings.window_seconds, self.clock)
+            key = (subscription.lower(), kind)
+            if key not in self._buckets:
+                self._buckets[key] = _Bucket(size, self.settings.window_seconds, self.clock)
+            bucket = self._buckets[key]
             allowed, remaining, retry_after = bucket.take()
         return Decision(allowed, header, remaining, retry_after)

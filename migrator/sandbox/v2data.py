@@ -13,9 +13,18 @@ Two implementations: ``SeededV2Data`` (``migrator.sandbox.seed``, generated lazi
 from __future__ import annotations
 
 import bisect
-from typing import Iterable, Iterator, Mapping, Protocol, runtime_checkable
+import json
+import re
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Protocol, runtime_checkable
 
-from migrator.sandbox.v2reference import entity_sets
+from migrator.exceptions import InventoryFormatError
+from migrator.sandbox.v2reference import PropertyInfo, complex_type, entity_sets, enum_names, enum_wire_is_name, short_type_name
+
+INVENTORY_FORMAT_VERSION = "1"
+_DURATION = re.compile(r"^(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 
 # Navigation the service answers from a foreign key on the child: (set, nav) -> (child set, child property).
 CHILDREN_BY_FOREIGN_KEY: Mapping[tuple[str, str], tuple[str, str]] = {
@@ -134,3 +143,97 @@ class InMemoryV2Data:
         target = None if record is None else record.get(PARENT_BY_OWN_PROPERTY[(entity_set, nav)])
         target_set = entity_sets()[entity_set].navigation_named(nav).target
         return [str(target)] if target is not None and str(target) in self._by_key[target_set] else []
+
+
+# ---------------------------------------------------------------------------------------------
+# Inventory snapshots (docs/inventory-format.md, format_version 1; records per docs/v2-records.md)
+
+
+def load_inventory(path: str | Path) -> InMemoryV2Data:
+    """The v2 data held in an inventory file, as native records with its navigation links."""
+    path = Path(path)
+    if not path.is_file():
+        raise InventoryFormatError(f"inventory file {path} does not exist", hint="run `migrator inventory --out FILE` first")
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise InventoryFormatError(f"cannot open inventory file {path}: {error}", hint="is it an inventory file?") from None
+    try:
+        _check_inventory_meta(connection, path)
+        records: dict[str, list[dict]] = {}
+        for entity_set, key, text in connection.execute("SELECT entity_set, key, record FROM entities ORDER BY entity_set, key"):
+            records.setdefault(entity_set, []).append(_native_entity(entity_set, key, text))
+        links: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for entity_set, nav, from_key, to_key in connection.execute(
+            "SELECT entity_set, nav, from_key, to_key FROM links ORDER BY entity_set, nav, from_key, to_key"
+        ):
+            _require_navigation(entity_set, nav)
+            links.setdefault((entity_set, nav), []).append((from_key, to_key))
+    except sqlite3.Error as error:
+        raise InventoryFormatError(f"inventory file {path} is unreadable: {error}", hint="the file may be damaged or not an inventory") from None
+    finally:
+        connection.close()
+    return InMemoryV2Data(records, links)
+
+
+def _check_inventory_meta(connection: sqlite3.Connection, path: Path) -> None:
+    meta = dict(connection.execute("SELECT name, value FROM meta"))
+    if meta.get("format_version") != INVENTORY_FORMAT_VERSION:
+        raise InventoryFormatError(
+            f"inventory file {path} has format_version {meta.get('format_version')!r}, expected {INVENTORY_FORMAT_VERSION}",
+            hint="re-read the account with this version of the tool",
+        )
+    if meta.get("complete") != "1":
+        raise InventoryFormatError(f"inventory file {path} is unfinished", hint="finish it with `migrator inventory --resume`")
+
+
+def _require_navigation(entity_set: str, nav: str) -> None:
+    if entity_set not in entity_sets() or entity_sets()[entity_set].navigation_named(nav) is None:
+        raise InventoryFormatError(f"inventory link {entity_set}/{nav} is not a navigation of the reference", hint="the file is not a v2 inventory")
+
+
+def _native_entity(entity_set: str, key: str, text: str) -> dict:
+    info = entity_sets().get(entity_set)
+    if info is None:
+        raise InventoryFormatError(f"inventory holds unknown entity set {entity_set!r}", hint="the file is not a v2 inventory")
+    try:
+        record = json.loads(text)
+        native = {p.name: _native_value(p, record.get(p.name)) for p in info.properties}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise InventoryFormatError(f"inventory record {entity_set}('{key}') is malformed", hint="the file may be damaged") from None
+    native.update(record.get("_extra") or {})
+    if str(native.get(info.key)) != key:
+        raise InventoryFormatError(f"inventory record {entity_set}('{key}') carries another key", hint="the file may be damaged")
+    return native
+
+
+def _native_value(prop: PropertyInfo, value: Any) -> Any:
+    """A record value (docs/v2-records.md) as a native value: dates, durations, numeric enums."""
+    if value is None:
+        return None
+    if prop.is_collection:
+        item = PropertyInfo(prop.name, prop.item_type, False, prop.enum)
+        return [_native_value(item, v) for v in value]
+    edm = short_type_name(prop.edm_type)
+    fields = complex_type(edm) if not edm.startswith("Edm.") else None
+    if fields is not None:
+        native = {f.name: _native_value(f, value.get(f.name)) for f in fields}
+        native.update(value.get("_extra") or {})
+        return native
+    if prop.enum and enum_wire_is_name(prop.enum) and isinstance(value, str):
+        numbers = {name: number for number, name in enum_names(prop.enum).items()}
+        return numbers.get(value, value)  # an unknown member name stays as the service sent it
+    if edm == "Edm.DateTime":
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+    if edm == "Edm.Time":
+        return _parse_duration(value)
+    return value
+
+
+def _parse_duration(text: str) -> timedelta:
+    match = _DURATION.match(text)
+    if not match or text in ("P", "-P", "PT", "-PT"):
+        raise ValueError("not an ISO-8601 duration")
+    sign, days, hours, minutes, seconds = match.groups()
+    value = timedelta(days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0), seconds=float(seconds or 0))
+    return -value if sign else value

@@ -42,6 +42,7 @@ DOTNET_MIN_DATE_MS = -62135596800000
 _KNOWN_QUERY_OPTIONS = frozenset({"$top", "$skip", "$orderby", "$filter", "$expand", "$select", "$inlinecount", "$format", "$skiptoken"})
 _KEY_SEGMENT = re.compile(r"^(?P<set>[A-Za-z]+)(?:\((?P<key>.*)\))?$", re.DOTALL)
 _KEY_EQ_FILTER = re.compile(r"^\s*(?P<prop>\w+)\s+eq\s+'(?P<value>(?:[^']|'')*)'\s*$", re.DOTALL)
+_LINK_SAFE = "$'(),:"
 _VERBOSE_DATE = re.compile(r'"/Date\((-?\d+)\)/"')
 
 # Minimal-metadata dates vary in form on the real service (protocol.md §6); the sandbox uses
@@ -94,6 +95,9 @@ class V2Face:
     (None = never); ``throttle_retry_after`` adds a ``Retry-After`` header to those answers (the
     reference does not confirm the service sent one, so it is off by default). ``next_links``
     adds ``__next``/``odata.nextLink`` to full pages (unconfirmed for v2, off by default).
+    ``orderby_supported=False`` refuses ``$orderby`` (its support is inferred, not documented) and
+    ``operations_listable=False`` refuses listing ``Operations`` (undocumented; single operations
+    stay readable), so readers' fallbacks can be exercised.
     """
 
     def __init__(
@@ -105,6 +109,8 @@ class V2Face:
         throttle: float | None = None,
         throttle_retry_after: int | None = None,
         next_links: bool = False,
+        orderby_supported: bool = True,
+        operations_listable: bool = True,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -113,6 +119,8 @@ class V2Face:
         self.latency_ms = latency_ms
         self.throttle_retry_after = throttle_retry_after
         self.next_links = next_links
+        self.orderby_supported = orderby_supported
+        self.operations_listable = operations_listable
         self._sleep = sleep
         self._bucket = _TokenBucket(throttle, clock) if throttle else None
         self._throttle = throttle
@@ -137,7 +145,7 @@ class V2Face:
         verbose = _wants_verbose(request.header("accept"))
         try:
             status, payload, content_type = self._answer(request, verbose)
-            response = _json_response(status, payload, content_type) if content_type.startswith("application/json") else Response(status, payload, {"Content-Type": content_type})
+            response = _json_response(status, payload, content_type)
         except _V2Error as error:
             response = _error_response(error, verbose)
         response = self._with_common_headers(request, response)
@@ -157,8 +165,6 @@ class V2Face:
         if self._bucket and not self._bucket.take():
             headers = {"Retry-After": str(self.throttle_retry_after)} if self.throttle_retry_after else {}
             raise _V2Error(503, f"Server is busy. More than {self._throttle:g} requests per second can be throttled.", headers)
-        if _only_atom_acceptable(request.header("accept")):
-            raise _V2Error(415, "The sandbox emulates the JSON formats only (verbose and minimal metadata), not Atom.")
         return self._route(request, verbose)
 
     def _check_token(self, request: Request) -> None:
@@ -194,19 +200,23 @@ class V2Face:
             raise _V2Error(404, "Resource not found.")
         segments = [unquote(s) for s in raw[len("/api") :].split("/") if s]
         content_type = VERBOSE_CONTENT_TYPE if verbose else MINIMAL_CONTENT_TYPE
-        for option in request.query:
-            if option.startswith("$") and option not in _KNOWN_QUERY_OPTIONS:
-                raise _V2Error(400, f"The query parameter '{option}' begins with a system-reserved '$' character but is not recognized.")
-        if "$expand" in request.query:
-            raise _V2Error(400, "The query option $expand is not supported by Media Services.")
+        _check_query_options(request)
+        if "$orderby" in request.query and not self.orderby_supported:
+            raise _V2Error(400, "The query option $orderby is not supported.")
         if not segments:
             return 200, _service_document(root, verbose), content_type
         if segments == ["$metadata"]:
             return 200, metadata_document().encode("utf-8"), "application/xml;charset=utf-8"
+        if _only_atom_acceptable(request.header("accept")):
+            raise _V2Error(415, "The sandbox emulates the JSON formats only (verbose and minimal metadata), not Atom.")
+        if segments == ["RebindContentKey"]:
+            return 200, self._rebind_content_key(root, request, verbose), content_type
         if len(segments) > 2:
             raise _V2Error(404, f"Resource not found for the segment '{segments[2]}'.")
         entity_set, key = _parse_key_segment(segments[0])
         if len(segments) == 1 and key is None:
+            if entity_set == "Operations" and not self.operations_listable:
+                raise _V2Error(405, "Listing Operations is not supported; read one with Operations('<id>').", {"Allow": "GET"})
             return 200, self._collection(root, entity_set, None, request, verbose), content_type
         if key is None:
             raise _V2Error(400, f"Navigation from '{entity_set}' needs a key segment, e.g. {entity_set}('id')/{segments[1]}.")
@@ -228,6 +238,21 @@ class V2Face:
         if record is None:
             raise _V2Error(404, f"Resource not found for the segment '{nav_name}'.")
         return 200, self._single(root, nav.target, record, request, verbose)
+
+    def _rebind_content_key(self, root: str, request: Request, verbose: bool) -> dict:
+        """``RebindContentKey?id='<kid>'&x509Certificate=''``: the clear key, base64 (protocol.md §8)."""
+        params = {name.lower(): value for name, value in request.query.items()}
+        key_id = _quoted_literal(params.get("id"), "id")
+        certificate = _quoted_literal(params.get("x509certificate", "''"), "x509Certificate")
+        if certificate:
+            raise _V2Error(400, "The sandbox answers RebindContentKey only with an empty x509Certificate (the clear key).")
+        clear_value_of = getattr(self.data, "clear_key_value_of", None)
+        value = clear_value_of(key_id) if clear_value_of and self.data.get("ContentKeys", key_id) else None
+        if value is None:
+            raise _V2Error(404, "Resource not found for the segment 'RebindContentKey'.")
+        if verbose:
+            return {"d": {"RebindContentKey": value}}
+        return {"odata.metadata": f"{root}$metadata#Edm.String", "value": value}
 
     # -- payloads -----------------------------------------------------------------------------
 
@@ -258,8 +283,8 @@ class V2Face:
         entities = [render_entity(root, entity_set, r, verbose=verbose, select=selected) for r in records]
         next_link = None
         if self.next_links and remaining > 0 and records:
-            query = {**request.query, "$skip": str(skip + len(records))}
-            next_link = f"{request.base_url.rstrip('/')}{request.raw_path}?{urlencode(query)}"
+            query = {**{k: v for k, v in request.query.items() if k != "$skip"}, "$skip": str(skip + len(records))}
+            next_link = f"{request.base_url.rstrip('/')}{request.raw_path}?{urlencode(query, safe=_LINK_SAFE)}"
         if verbose:
             body: dict = {"results": entities}
             if next_link:
@@ -286,6 +311,14 @@ def _only_atom_acceptable(accept: str | None) -> bool:
     return not any(kind in ("application/json", "*/*", "application/*") for kind in kinds)
 
 
+def _check_query_options(request: Request) -> None:
+    for option in request.query:
+        if option.startswith("$") and option not in _KNOWN_QUERY_OPTIONS:
+            raise _V2Error(400, f"The query parameter '{option}' begins with a system-reserved '$' character but is not recognized.")
+    if "$expand" in request.query:
+        raise _V2Error(400, "The query option $expand is not supported by Media Services.")
+
+
 def _parse_key_segment(segment: str) -> tuple[str, str | None]:
     match = _KEY_SEGMENT.match(segment)
     if not match or match.group("set") not in entity_sets():
@@ -299,6 +332,12 @@ def _parse_key_segment(segment: str) -> tuple[str, str | None]:
     if len(literal) >= 2 and literal[0] == "'" and literal[-1] == "'":
         return match.group("set"), literal[1:-1].replace("''", "'")
     raise _V2Error(400, f"Bad Request - Error in query syntax: the key '{literal}' is not a quoted string literal.")
+
+
+def _quoted_literal(raw: str | None, name: str) -> str:
+    if raw is None or len(raw) < 2 or raw[0] != "'" or raw[-1] != "'":
+        raise _V2Error(400, f"The parameter {name} must be a quoted string literal, e.g. {name}='...'.")
+    return raw[1:-1].replace("''", "'")
 
 
 def _integer_option(request: Request, name: str, default: int) -> int:
@@ -470,6 +509,7 @@ def _qualified(type_name: str) -> str:
 
 
 def _json_response(status: int, payload: Any, content_type: str) -> Response:
+    """The answer's bytes; ``payload`` is already bytes for non-JSON documents ($metadata)."""
     if isinstance(payload, bytes):
         return Response(status, payload, {"Content-Type": content_type})
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))

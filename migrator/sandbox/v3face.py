@@ -25,10 +25,13 @@ from typing import Any, Callable, Mapping
 from migrator.openapi import validator
 from migrator.sandbox.arm import (
     ACCOUNT_TYPE,
-    Family,
     ArmError,
+    Family,
+    ODataFilter,
     Operation,
     OperationBook,
+    OrderBy,
+    Page,
     bad_request,
     error_response,
     iso,
@@ -93,29 +96,47 @@ class Kind:
     children: frozenset[str] = frozenset()
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STREAMING_NAME = NameRule(256, _ALNUM_HYPHEN, STREAMING_NAME)
 KINDS: dict[str, Kind] = {
     k.key: k
     for k in (
-        Kind("assets", "assets", Family.METADATA, "asset", actions=frozenset({"listcontainersas", "getencryptionkey", "liststreaminglocators"}), children=frozenset({"assetfilters"})),
+        Kind(
+            "assets", "assets", Family.METADATA, "asset",
+            actions=_words("listcontainersas getencryptionkey liststreaminglocators"), children=_words("assetfilters"),
+        ),
         Kind("assetfilters", "assetFilters", Family.METADATA, "asset filter", parent="assets", quota=100),
         Kind("accountfilters", "accountFilters", Family.METADATA, "account filter", quota=100),
-        Kind("contentkeypolicies", "contentKeyPolicies", Family.METADATA, "content key policy", actions=frozenset({"getpolicypropertieswithsecrets"})),
-        Kind("streamingpolicies", "streamingPolicies", Family.METADATA, "streaming policy", quota=100, create_only=True, patchable=False),
-        Kind("streaminglocators", "streamingLocators", Family.METADATA, "streaming locator", create_only=True, patchable=False, actions=frozenset({"listpaths", "listcontentkeys"})),
-        Kind("transforms", "transforms", Family.ENCODING, "transform", quota=100, children=frozenset({"jobs"})),
-        Kind("jobs", "jobs", Family.ENCODING, "job", parent="transforms", create_only=True, actions=frozenset({"canceljob"})),
+        Kind(
+            "contentkeypolicies", "contentKeyPolicies", Family.METADATA, "content key policy",
+            actions=_words("getpolicypropertieswithsecrets"),
+        ),
+        Kind(
+            "streamingpolicies", "streamingPolicies", Family.METADATA, "streaming policy",
+            quota=100, create_only=True, patchable=False,
+        ),
+        Kind(
+            "streaminglocators", "streamingLocators", Family.METADATA, "streaming locator",
+            create_only=True, patchable=False, actions=_words("listpaths listcontentkeys"),
+        ),
+        Kind("transforms", "transforms", Family.ENCODING, "transform", quota=100, children=_words("jobs")),
+        Kind("jobs", "jobs", Family.ENCODING, "job", parent="transforms", create_only=True, actions=_words("canceljob")),
         Kind(
             "liveevents", "liveEvents", Family.STREAMING, "live event", quota=5, long_running=True, tracked=True,
             names=NameRule(32, _ALNUM_HYPHEN, STREAMING_NAME),
-            actions=frozenset({"start", "stop", "allocate", "reset"}), children=frozenset({"liveoutputs"}),
+            actions=_words("start stop allocate reset"), children=_words("liveoutputs"),
         ),
         Kind(
-            "liveoutputs", "liveOutputs", Family.STREAMING, "live output", parent="liveevents", quota=3, patchable=False,
-            long_running=True, names=NameRule(256, _ALNUM_HYPHEN, STREAMING_NAME),
+            "liveoutputs", "liveOutputs", Family.STREAMING, "live output", parent="liveevents", quota=3,
+            patchable=False, long_running=True, names=_STREAMING_NAME,
         ),
         Kind(
-            "streamingendpoints", "streamingEndpoints", Family.STREAMING, "streaming endpoint", quota=2, long_running=True,
-            tracked=True, names=NameRule(24, _ALNUM_HYPHEN, STREAMING_NAME), actions=frozenset({"start", "stop", "scale"}),
+            "streamingendpoints", "streamingEndpoints", Family.STREAMING, "streaming endpoint", quota=2,
+            long_running=True, tracked=True, names=NameRule(24, _ALNUM_HYPHEN, STREAMING_NAME),
+            actions=_words("start stop scale"),
         ),
         Kind(
             "eventsubscriptions", "eventSubscriptions", Family.EVENT_GRID, "event subscription", long_running=True,
@@ -123,18 +144,29 @@ KINDS: dict[str, Kind] = {
         ),
     )
 }
-OPERATION_COLLECTIONS = {"liveeventoperations": "liveevents", "liveoutputoperations": "liveoutputs", "streamingendpointoperations": "streamingendpoints"}
-MUTATING_ACTIONS = frozenset({"start", "stop", "allocate", "reset", "scale", "canceljob"})
+# Account-level collections of async operation status, by the kind whose operations they hold.
+OPERATION_SEGMENTS = {
+    "liveevents": "liveEventOperations",
+    "liveoutputs": "liveOutputOperations",
+    "streamingendpoints": "streamingEndpointOperations",
+}
+OPERATION_COLLECTIONS = {segment.lower(): kind for kind, segment in OPERATION_SEGMENTS.items()}
+MUTATING_ACTIONS = _words("start stop allocate reset scale canceljob")
+
+
+def _protocols(*enabled: str) -> dict[str, dict[str, bool]]:
+    return {"enabledProtocols": {name: name in enabled for name in ("download", "dash", "hls", "smoothStreaming")}}
+
 
 PREDEFINED_POLICIES: Mapping[str, dict] = {
-    "Predefined_DownloadOnly": {"noEncryption": {"enabledProtocols": {"download": True, "dash": False, "hls": False, "smoothStreaming": False}}},
-    "Predefined_ClearStreamingOnly": {"noEncryption": {"enabledProtocols": {"download": False, "dash": True, "hls": True, "smoothStreaming": True}}},
-    "Predefined_DownloadAndClearStreaming": {"noEncryption": {"enabledProtocols": {"download": True, "dash": True, "hls": True, "smoothStreaming": True}}},
-    "Predefined_ClearKey": {"envelopeEncryption": {"enabledProtocols": {"download": False, "dash": True, "hls": True, "smoothStreaming": True}}},
-    "Predefined_MultiDrmCencStreaming": {"commonEncryptionCenc": {"enabledProtocols": {"download": False, "dash": True, "hls": False, "smoothStreaming": True}}},
+    "Predefined_DownloadOnly": {"noEncryption": _protocols("download")},
+    "Predefined_ClearStreamingOnly": {"noEncryption": _protocols("dash", "hls", "smoothStreaming")},
+    "Predefined_DownloadAndClearStreaming": {"noEncryption": _protocols("download", "dash", "hls", "smoothStreaming")},
+    "Predefined_ClearKey": {"envelopeEncryption": _protocols("dash", "hls", "smoothStreaming")},
+    "Predefined_MultiDrmCencStreaming": {"commonEncryptionCenc": _protocols("dash", "smoothStreaming")},
     "Predefined_MultiDrmStreaming": {
-        "commonEncryptionCenc": {"enabledProtocols": {"download": False, "dash": True, "hls": False, "smoothStreaming": True}},
-        "commonEncryptionCbcs": {"enabledProtocols": {"download": False, "dash": False, "hls": True, "smoothStreaming": False}},
+        "commonEncryptionCenc": _protocols("dash", "smoothStreaming"),
+        "commonEncryptionCbcs": _protocols("hls"),
     },
 }
 SCHEME_KEY_TYPES = {
@@ -161,7 +193,8 @@ class AccountInfo:
 
     @property
     def id(self) -> str:
-        return f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}/providers/Microsoft.Media/mediaservices/{self.name}"
+        group = f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
+        return f"{group}/providers/Microsoft.Media/mediaservices/{self.name}"
 
 
 @dataclass(frozen=True)
@@ -184,6 +217,7 @@ class V3Account:
         self.key_ids: dict[str, str] = {}  # content key id -> locator name
         self.key_values: dict[str, list[dict]] = {}  # locator name (lower) -> keys with values
         self.policy_secrets: dict[str, dict] = {}  # content key policy name (lower) -> properties
+        self.updates: dict[str, Any] = {}  # account PATCHes: top-level "tags" and "properties" fields
 
     @property
     def id(self) -> str:
@@ -192,29 +226,37 @@ class V3Account:
     def body(self) -> dict:
         storage = [
             {
-                "id": f"/subscriptions/{self.info.subscription_id}/resourceGroups/{self.info.resource_group}/providers/Microsoft.Storage/storageAccounts/{name}",
+                "id": f"{self.info.id.split('/providers/')[0]}/providers/Microsoft.Storage/storageAccounts/{name}",
                 "type": "Primary" if index == 0 else "Secondary",
             }
             for index, name in enumerate(self.info.storage_accounts)
         ]
-        return {
-            "id": self.id,
-            "name": self.info.name,
-            "type": ACCOUNT_TYPE,
-            "location": self.info.location,
-            "tags": {},
-            "properties": {
-                "mediaServiceId": self.media_service_id,
-                "storageAccounts": storage,
-                "storageAuthentication": "System",
-                "encryption": {"type": "SystemKey"},
-                "keyDelivery": {"accessControl": {"defaultAction": "Allow", "ipAllowList": []}},
-                "publicNetworkAccess": "Enabled",
-                "provisioningState": "Succeeded",
-                "privateEndpointConnections": [],
-                "minimumTlsVersion": "Tls12",
-            },
+        properties = {
+            "mediaServiceId": self.media_service_id,
+            "storageAccounts": storage,
+            "storageAuthentication": "System",
+            "encryption": {"type": "SystemKey"},
+            "keyDelivery": {"accessControl": {"defaultAction": "Allow", "ipAllowList": []}},
+            "publicNetworkAccess": "Enabled",
+            "provisioningState": "Succeeded",
+            "privateEndpointConnections": [],
+            "minimumTlsVersion": "Tls12",
+            **self.updates.get("properties", {}),
         }
+        body = {"id": self.id, "name": self.info.name, "type": ACCOUNT_TYPE, "location": self.info.location}
+        return {**body, "tags": self.updates.get("tags", {}), "properties": properties}
+
+    def update(self, patch: dict) -> None:
+        """Applies a PATCH: only the fields an account update may change."""
+        properties = {k: v for k, v in (patch.get("properties") or {}).items() if k in ACCOUNT_UPDATABLE}
+        self.updates.setdefault("properties", {}).update(copy.deepcopy(properties))
+        if "tags" in patch:
+            self.updates["tags"] = dict(patch["tags"] or {})
+
+
+# MediaServiceUpdate properties the sandbox keeps (storage, identity and encryption changes are
+# accepted by validation but not emulated: docs/sandbox.md).
+ACCOUNT_UPDATABLE = frozenset({"keyDelivery", "publicNetworkAccess", "minimumTlsVersion"})
 
 
 @dataclass(frozen=True)
@@ -244,6 +286,18 @@ class Route:
 
 def _eq(segment: str, literal: str) -> bool:
     return segment.lower() == literal.lower()
+
+
+def _starts(parts: list[str], *literals: str | None, exact: bool = False) -> bool:
+    """``parts`` begins with these segments (None matches any); ``exact``: and has no more."""
+    if len(parts) < len(literals) or (exact and len(parts) != len(literals)):
+        return False
+    return all(literal is None or _eq(part, literal) for part, literal in zip(parts, literals))
+
+
+def _unknown_type(segment: str) -> ArmError:
+    message = f"The resource type '{segment}' could not be found in the namespace 'Microsoft.Media'."
+    return ArmError(400, "InvalidResourceType", message)
 
 
 class V3Face:
@@ -300,38 +354,50 @@ class V3Face:
     def _authenticate(self, request: Request) -> None:
         header = request.header("authorization") or ""
         scheme, _, token = header.partition(" ")
+        token = token.strip()
         if not header:
-            raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.", {"WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common"'})
-        if scheme.lower() != "bearer" or not token.strip() or (self.settings.token is not None and token.strip() != self.settings.token):
-            raise ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.", {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            raise ArmError(
+                401,
+                "AuthenticationFailed",
+                "Authentication failed. The 'Authorization' header is missing.",
+                {"WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common"'},
+            )
+        wrong = self.settings.token is not None and token != self.settings.token
+        if scheme.lower() != "bearer" or not token or wrong:
+            challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            raise ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.", challenge)
 
     @staticmethod
     def _subscription_of(path: str) -> str:
         parts = [p for p in path.split("/") if p]
-        return parts[1] if len(parts) > 1 and _eq(parts[0], "subscriptions") else "-"
+        return parts[1] if _starts(parts, "subscriptions", None) else "-"
 
     def _route(self, path: str) -> Route:
         parts = [p for p in path.split("/") if p]
-        if len(parts) == 3 and _eq(parts[0], "providers") and _eq(parts[1], "Microsoft.Media") and _eq(parts[2], "operations"):
+        if _starts(parts, "providers", "Microsoft.Media", "operations", exact=True):
             return Route("operations", Family.ACCOUNTS, "-")
-        if len(parts) < 2 or not _eq(parts[0], "subscriptions"):
+        if not _starts(parts, "subscriptions", None):
             raise ArmError(404, "NotFound", f"No route matches '{path}'.")
-        subscription = parts[1]
+        subscription, rest = parts[1], parts[2:]
         if not any(_eq(a.info.subscription_id, subscription) for a in self.accounts):
             raise ArmError(404, "SubscriptionNotFound", f"The subscription '{subscription}' could not be found.")
-        rest = parts[2:]
-        if len(rest) == 3 and _eq(rest[0], "providers") and _eq(rest[1], "Microsoft.Media") and _eq(rest[2], "mediaservices"):
+        if _starts(rest, "providers", "Microsoft.Media", "mediaservices", exact=True):
             return Route("accounts", Family.ACCOUNTS, subscription)
-        if len(rest) == 6 and _eq(rest[0], "providers") and _eq(rest[1], "Microsoft.EventGrid") and _eq(rest[2], "locations") and rest[4].lower() in ("operationsstatus", "operationresults"):
-            return Route("status" if _eq(rest[4], "operationsStatus") else "location", Family.EVENT_GRID, subscription, operation_id=rest[5])
-        if len(rest) >= 5 and _eq(rest[0], "resourceGroups") and _eq(rest[2], "providers") and _eq(rest[3], "Microsoft.Media") and _eq(rest[4], "mediaservices"):
+        if _starts(rest, "providers", "Microsoft.EventGrid", "locations", None, None, None, exact=True):
+            target = {"operationsstatus": "status", "operationresults": "location"}.get(rest[4].lower())
+            if target:
+                return Route(target, Family.EVENT_GRID, subscription, operation_id=rest[5])
+        if _starts(rest, "providers", "Microsoft.Media", "locations", None, None, None, exact=True):
+            target = {"mediaservicesoperationstatuses": "status", "mediaservicesoperationresults": "location"}.get(rest[4].lower())
+            if target:
+                return Route(target, Family.ACCOUNTS, subscription, operation_id=rest[5])
+        if _starts(rest, "resourceGroups", None, "providers", "Microsoft.Media", "mediaservices"):
             group = rest[1]
             if not any(_eq(a.info.resource_group, group) for a in self.accounts):
                 raise ArmError(404, "ResourceGroupNotFound", f"Resource group '{group}' could not be found.")
             if len(rest) == 5:
                 return Route("accounts", Family.ACCOUNTS, subscription, resource_group=group)
-            account = self._account(subscription, group, rest[5])
-            return self._account_route(account, rest[6:])
+            return self._account_route(self._account(subscription, group, rest[5]), rest[6:])
         raise ArmError(404, "NotFound", f"No route matches '{path}'.")
 
     def _account(self, subscription: str, group: str, name: str) -> V3Account:
@@ -339,21 +405,24 @@ class V3Face:
             info = account.info
             if _eq(info.subscription_id, subscription) and _eq(info.resource_group, group) and _eq(info.name, name):
                 return account
-        raise ArmError(404, "ResourceNotFound", f"The Resource '{ACCOUNT_TYPE}/{name}' under resource group '{group}' was not found.")
+        message = f"The Resource '{ACCOUNT_TYPE}/{name}' under resource group '{group}' was not found."
+        raise ArmError(404, "ResourceNotFound", message)
 
     def _account_route(self, account: V3Account, rest: list[str]) -> Route:
         sub = account.info.subscription_id
         if not rest:
             return Route("account", Family.ACCOUNTS, sub, account)
-        if len(rest) >= 3 and _eq(rest[0], "providers") and _eq(rest[1], "Microsoft.EventGrid") and _eq(rest[2], "eventSubscriptions") and len(rest) <= 4:
+        if _starts(rest, "providers", "Microsoft.EventGrid", "eventSubscriptions") and len(rest) <= 4:
             kind = KINDS["eventsubscriptions"]
-            return Route("item" if len(rest) == 4 else "collection", kind.family, sub, account, kind, rest[3] if len(rest) == 4 else None)
+            if len(rest) == 4:
+                return Route("item", kind.family, sub, account, kind, rest[3])
+            return Route("collection", kind.family, sub, account, kind)
         head = rest[0].lower()
         if head in OPERATION_COLLECTIONS and len(rest) == 2:
             return Route("status", KINDS[OPERATION_COLLECTIONS[head]].family, sub, account, operation_id=rest[1])
         kind = KINDS.get(head)
         if kind is None or kind.parent is not None or kind.key == "eventsubscriptions":
-            raise self._unknown_type(rest[0])
+            raise _unknown_type(rest[0])
         return self._resource_route(account, kind, rest[1:], None)
 
     def _resource_route(self, account: V3Account, kind: Kind, rest: list[str], parent: tuple[str, str] | None) -> Route:
@@ -364,19 +433,14 @@ class V3Face:
         if len(rest) == 1:
             return Route("item", kind.family, sub, account, kind, name, parent)
         second = rest[1].lower()
-        if len(rest) == 2 and second in kind.actions:
+        is_skus = second == "skus" and kind.key == "streamingendpoints"
+        if len(rest) == 2 and (second in kind.actions or is_skus):
             return Route("action", kind.family, sub, account, kind, name, parent, action=second)
-        if len(rest) == 2 and second == "skus" and kind.key == "streamingendpoints":
-            return Route("action", kind.family, sub, account, kind, name, parent, action="skus")
         if len(rest) == 3 and second == "operationlocations" and kind.long_running:
             return Route("location", kind.family, sub, account, kind, name, parent, operation_id=rest[2])
         if second in kind.children:
             return self._resource_route(account, KINDS[second], rest[2:], (kind.key, name))
-        raise self._unknown_type("/".join(rest[1:]))
-
-    @staticmethod
-    def _unknown_type(segment: str) -> ArmError:
-        return ArmError(400, "InvalidResourceType", f"The resource type '{segment}' could not be found in the namespace 'Microsoft.Media'.")
+        raise _unknown_type("/".join(rest[1:]))
 
     # ------------------------------------------------------------ dispatch
 
@@ -389,6 +453,8 @@ class V3Face:
         if route.target == "accounts":
             return self._only(method, "GET", lambda: Response.json(200, {"value": self._accounts_in(route)}))
         if route.target == "account":
+            if method == "PATCH":
+                return self._update_account(route, request, api_version)
             return self._only(method, "GET", lambda: Response.json(200, route.account.body()))
         context = Context(self, route, request, api_version, None)
         if route.target == "collection":
@@ -414,18 +480,16 @@ class V3Face:
         return produce()
 
     def _accounts_in(self, route: Route) -> list[dict]:
-        return [
-            a.body()
-            for a in self.accounts
-            if _eq(a.info.subscription_id, route.subscription) and (route.resource_group is None or _eq(a.info.resource_group, route.resource_group))
-        ]
+        in_group = lambda a: route.resource_group is None or _eq(a.info.resource_group, route.resource_group)
+        return [a.body() for a in self.accounts if _eq(a.info.subscription_id, route.subscription) and in_group(a)]
 
     @staticmethod
     def _body(request: Request) -> Any:
         try:
             return request.json()
         except (ValueError, UnicodeDecodeError):
-            raise ArmError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.") from None
+            message = "The request content was invalid and could not be deserialized."
+            raise ArmError(400, "InvalidRequestContent", message) from None
 
     @staticmethod
     def _validate(method: str, path: str, body: Any) -> None:
@@ -441,14 +505,32 @@ class V3Face:
         if route.target == "status":
             return Response.json(200, operation_status_body(operation))
         if not operation.done:
-            return Response.empty(202, {"Location": f"{request.base_url}{request.raw_path}?api-version={api_version}", "Retry-After": str(self.settings.retry_after)})
+            location = f"{request.base_url}{request.raw_path}?api-version={api_version}"
+            return Response.empty(202, {"Location": location, "Retry-After": str(self.settings.retry_after)})
         result = operation.result()
         return Response.json(200, result) if result is not None else Response.empty(204)
 
-    def start_operation(self, context: "Context", name: str, finish: Callable[[], None], result: Callable[[], dict | None]) -> dict[str, str]:
+    def start_operation(
+        self, context: "Context", name: str, finish: Callable[[], None], result: Callable[[], dict | None]
+    ) -> dict[str, str]:
         """Registers an operation and returns the headers that announce it."""
         operation = self.operations.start(name, finish, result)
         return self._operation_headers(context, operation)
+
+    def _update_account(self, route: Route, request: Request, api_version: str) -> Response:
+        """Mediaservices_Update: 202 and a long-running operation (Accounts.json)."""
+        body = self._body(request)
+        self._validate("PATCH", request.path, body)
+        account = route.account
+        account.update(body or {})
+        account.updates["properties"]["provisioningState"] = "InProgress"
+        settle = lambda: account.updates["properties"].__setitem__("provisioningState", "Succeeded")
+        operation = self.operations.start("account-patch", settle, account.body)
+        info = account.info
+        prefix = f"{request.base_url}/subscriptions/{info.subscription_id}/providers/Microsoft.Media/locations/{info.location}"
+        status = f"{prefix}/mediaServicesOperationStatuses/{operation.id}?api-version={api_version}"
+        location = f"{prefix}/mediaServicesOperationResults/{operation.id}?api-version={api_version}"
+        return Response.json(202, account.body(), lro_headers(status, location, self.settings.retry_after))
 
     def _operation_headers(self, context: "Context", operation: Operation) -> dict[str, str]:
         base = context.request.base_url
@@ -456,10 +538,11 @@ class V3Face:
         kind = context.kind
         account = context.account
         if kind.key == "eventsubscriptions":
-            prefix = f"{base}/subscriptions/{account.info.subscription_id}/providers/Microsoft.EventGrid/locations/{account.info.location}"
+            info = account.info
+            prefix = f"{base}/subscriptions/{info.subscription_id}/providers/Microsoft.EventGrid/locations/{info.location}"
             status, location = f"{prefix}/operationsStatus/{operation.id}", f"{prefix}/operationResults/{operation.id}"
         else:
-            collection = {"liveevents": "liveEventOperations", "liveoutputs": "liveOutputOperations", "streamingendpoints": "streamingEndpointOperations"}[kind.key]
+            collection = OPERATION_SEGMENTS[kind.key]
             status = f"{base}{account.id}/{collection}/{operation.id}"
             location = f"{base}{context.resource_id()}/operationLocations/{operation.id}"
         return lro_headers(f"{status}?api-version={version}", f"{location}?api-version={version}", self.settings.retry_after)
@@ -478,7 +561,10 @@ def default_asset_files(account: V3Account, asset: dict) -> AssetFiles:
 
 
 PROVIDER_OPERATIONS = [
-    {"name": f"Microsoft.Media/mediaservices/{kind.segment}/{verb}", "display": {"provider": "Microsoft Media Services", "resource": kind.label, "operation": verb}}
+    {
+        "name": f"Microsoft.Media/mediaservices/{kind.segment}/{verb}",
+        "display": {"provider": "Microsoft Media Services", "resource": kind.label, "operation": verb},
+    }
     for kind in KINDS.values()
     if kind.family is not Family.EVENT_GRID
     for verb in ("read", "write", "delete")
@@ -553,7 +639,8 @@ class Context:
             return
         parent_kind, parent_name = self.route.parent
         if self.view.get(parent_kind, parent_name) is None:
-            raise ArmError(404, "ParentResourceNotFound", f"Can not perform requested operation on nested resource. Parent resource '{parent_name}' not found.")
+            message = f"Can not perform requested operation on nested resource. Parent resource '{parent_name}' not found."
+            raise ArmError(404, "ParentResourceNotFound", message)
 
     def properties_in(self) -> dict:
         body = self.body if isinstance(self.body, dict) else {}
@@ -568,16 +655,50 @@ class Context:
 
     def list(self) -> Response:
         self.require_parent()
-        if "$filter" in self.request.query or "$orderby" in self.request.query:
-            raise bad_request("The sandbox does not evaluate $filter or $orderby; list without them.", "NotSupportedBySandbox")
-        offset = skiptoken_offset(self.request.query)
+        query = self.request.query
+        row_filter, order = _query_options(self.kind, query)
+        offset = skiptoken_offset(query)
         size = self.face.settings.page_size
-        if "$top" in self.request.query and self.request.query["$top"].isdigit():
-            size = max(1, min(size, int(self.request.query["$top"])))
-        page = self.view.page(self.kind.key, offset, size, self.route.parent)
-        extra = {"$top": self.request.query["$top"]} if "$top" in self.request.query else None
-        link = lambda next_offset: page_link(self.request.base_url, self.request.path, self.api_version, next_offset, extra)
+        if query.get("$top", "").isdigit():
+            size = max(1, min(size, int(query["$top"])))
+        if order is not None:
+            page = self._sorted_page(row_filter, order, offset, size)
+        elif row_filter is not None:
+            page = self._filtered_page(row_filter, offset, size)
+        else:
+            page = self.view.page(self.kind.key, offset, size, self.route.parent)
+        kept = {k: query[k] for k in ("$top", "$filter", "$orderby") if k in query}
+        link = lambda next_offset: page_link(self.request.base_url, self.request.path, self.api_version, next_offset, kept)
         return Response.json(200, list_body(page, link))
+
+    def _filtered_page(self, row_filter: ODataFilter, offset: int, size: int) -> Page:
+        """Matches from raw position ``offset`` on; scans at most FILTER_SCAN_BUDGET resources
+        per answer, so a page may come back short (or empty) with a next link."""
+        matches: list[dict] = []
+        position: int | None = offset
+        while position is not None and len(matches) < size and position - offset < FILTER_SCAN_BUDGET:
+            page = self.view.page(self.kind.key, position, size - len(matches), self.route.parent)
+            matches.extend(item for item in page.items if row_filter.matches(item))
+            position = page.next_offset
+        return Page(matches, position)
+
+    def _sorted_page(self, row_filter: ODataFilter | None, order: OrderBy, offset: int, size: int) -> Page:
+        total = self.view.count(self.kind.key, self.route.parent)
+        if total > SORT_LIMIT:
+            message = f"The sandbox sorts at most {SORT_LIMIT} resources; this collection has {total}."
+            raise bad_request(message, "NotSupportedBySandbox")
+        everything: list[dict] = []
+        position: int | None = 0
+        while position is not None:
+            page = self.view.page(self.kind.key, position, SORT_LIMIT, self.route.parent)
+            everything.extend(page.items)
+            position = page.next_offset
+        chosen = sorted(
+            (item for item in everything if row_filter is None or row_filter.matches(item)),
+            key=order.key,
+            reverse=order.descending,
+        )
+        return Page(chosen[offset : offset + size], offset + size if offset + size < len(chosen) else None)
 
     def get(self) -> Response:
         self.require_parent()
@@ -589,11 +710,12 @@ class Context:
         if problem:
             raise bad_request(f"The {self.kind.label} name '{self.name}' is invalid: {problem}.", "InvalidResourceName")
         existing = self.current()
-        self._refuse_v2_owned("create or update", existing)
+        self._refuse_v2_owned("changed", existing)
         if existing is None:
             self._check_quota()
         elif self.kind.create_only:
-            raise ArmError(409, "Conflict", f"A {self.kind.label} named '{self.name}' already exists; {self.kind.label}s cannot be updated.")
+            label = self.kind.label
+            raise ArmError(409, "Conflict", f"A {label} named '{self.name}' already exists; {label}s cannot be updated.")
         builder = RESOURCE_BUILDERS[self.kind.key]
         resource, finish = builder(self, existing)
         if finish is None:
@@ -606,15 +728,19 @@ class Context:
     def patch(self) -> Response:
         self.require_parent()
         existing = self.require_current()
-        self._refuse_v2_owned("update", existing)
-        merged = _merge(copy.deepcopy(existing), {"properties": self.properties_in(), **({"tags": self.body["tags"]} if isinstance(self.body, dict) and "tags" in self.body else {})})
+        self._refuse_v2_owned("changed", existing)
+        patch: dict[str, Any] = {"properties": self.properties_in()}
+        if isinstance(self.body, dict) and "tags" in self.body:
+            patch["tags"] = self.body["tags"]
+        merged = _merge(copy.deepcopy(existing), patch)
         if "lastModified" in existing.get("properties", {}):
             merged["properties"]["lastModified"] = self.now
         self._protect_read_only(existing, merged)
         self.view.put(self.kind.key, self.name, merged, self.route.parent)
         if self.kind.long_running:
             merged["properties"]["provisioningState"] = "InProgress"
-            headers = self.face.start_operation(self, f"{self.kind.key}-patch", lambda: merged["properties"].__setitem__("provisioningState", "Succeeded"), lambda: self.current())
+            succeed = lambda: merged["properties"].__setitem__("provisioningState", "Succeeded")
+            headers = self.face.start_operation(self, f"{self.kind.key}-patch", succeed, self.current)
             return self.answer(202, merged, headers)
         return self.answer(200, merged)
 
@@ -624,13 +750,14 @@ class Context:
         if existing is None:
             return Response.empty(204)
         if not self._deletable_v2(existing):
-            self._refuse_v2_owned("delete", existing)
+            self._refuse_v2_owned("deleted", existing)
         if self.kind.long_running:
             state = existing.get("properties", {})
             if "resourceState" in state:
                 state["resourceState"] = "Deleting"
             name, parent = self.name, self.route.parent
-            headers = self.face.start_operation(self, f"{self.kind.key}-delete", lambda: self._remove(name, parent), lambda: None)
+            remove = lambda: self._remove(name, parent)
+            headers = self.face.start_operation(self, f"{self.kind.key}-delete", remove, lambda: None)
             return Response.empty(202, headers)
         self._remove(self.name, self.route.parent)
         return Response.empty(200)
@@ -651,10 +778,14 @@ class Context:
         quota = self.kind.quota
         if quota is None:
             return
-        count = self.view.count(self.kind.key, self.route.parent)
+        if self.kind.key == "streamingendpoints" or _v2_counts(self.account):
+            count = self.view.count(self.kind.key, self.route.parent)
+        else:
+            count = len(self.view.native(self.kind.key, self.route.parent))
         if count >= quota:
             scope = f"per {KINDS[self.route.parent[0]].label}" if self.route.parent else "per account"
-            raise ArmError(409, "QuotaExceeded", f"The maximum number of {self.kind.label}s ({quota} {scope}) has been reached.")
+            message = f"The maximum number of {self.kind.label}s ({quota} {scope}) has been reached."
+            raise ArmError(409, "QuotaExceeded", message)
 
     def _refuse_v2_owned(self, verb: str, existing: dict | None) -> None:
         if existing is None or self.kind.key in ("assets", "streamingendpoints"):
@@ -663,12 +794,13 @@ class Context:
             raise ArmError(
                 400,
                 "BadRequest",
-                f"The {self.kind.label} '{self.name}' was created with the v2 API and cannot be {'deleted' if verb == 'delete' else 'changed'} through v3.",
+                f"The {self.kind.label} '{self.name}' was created with the v2 API and cannot be {verb} through v3.",
             )
 
     def _deletable_v2(self, existing: dict) -> bool:
         # Microsoft documents that v3 can delete a v2 locator (migration-guidance a.1).
-        return self.kind.key in ("assets", "streamingendpoints", "streaminglocators") or not self.view.is_projected(self.kind.key, self.name)
+        always = self.kind.key in ("assets", "streamingendpoints", "streaminglocators")
+        return always or not self.view.is_projected(self.kind.key, self.name)
 
     def _protect_read_only(self, existing: dict, merged: dict) -> None:
         for field_name in READ_ONLY.get(self.kind.key, ()):
@@ -683,11 +815,72 @@ class Context:
         if self.kind.key == "streaminglocators" and resource is not None:
             _forget_locator(self.account, resource)
         if self.kind.key == "assets":
-            for locator in [l for l in self.view.native("streaminglocators") if l["properties"].get("assetName", "").lower() == name.lower()]:
+            for locator in _native_locators_of(self.view, name):
                 self.view.delete("streaminglocators", locator["name"])
                 _forget_locator(self.account, locator)
         if self.kind.key == "contentkeypolicies":
             self.account.policy_secrets.pop(name.lower(), None)
+
+
+def _native_locators_of(view: AccountView, asset_name: str) -> list[dict]:
+    wanted = asset_name.lower()
+    return [l for l in view.native("streaminglocators") if l["properties"].get("assetName", "").lower() == wanted]
+
+
+# What each list documents for $filter and $orderby (v3-api.md §5, DOC-ODATA).
+_ALL_OPS = frozenset({"eq", "ne", "gt", "ge", "lt", "le"})
+_RANGE_OPS = frozenset({"gt", "ge", "lt", "le"})
+FILTERABLE: Mapping[str, Mapping[str, frozenset[str]]] = {
+    "assets": {
+        "name": frozenset({"eq", "gt", "lt", "ge", "le"}),
+        "properties/alternateId": frozenset({"eq"}),
+        "properties/assetId": frozenset({"eq"}),
+        "properties/created": frozenset({"eq", "gt", "lt"}),
+    },
+    "contentkeypolicies": {
+        "name": _ALL_OPS,
+        "properties/created": _ALL_OPS,
+        "properties/lastModified": _ALL_OPS,
+        "properties/description": _ALL_OPS,
+        "properties/policyId": frozenset({"eq", "ne"}),
+    },
+    "streaminglocators": {"name": _ALL_OPS, "properties/created": _ALL_OPS, "properties/endTime": _ALL_OPS},
+    "streamingpolicies": {"name": _ALL_OPS, "properties/created": _ALL_OPS},
+    "jobs": {
+        "name": frozenset({"eq"}),
+        "properties/state": frozenset({"eq", "ne"}),
+        "properties/created": _RANGE_OPS,
+        "properties/lastModified": _RANGE_OPS,
+    },
+    "transforms": {"name": frozenset({"eq"}), "properties/created": _RANGE_OPS, "properties/lastModified": _RANGE_OPS},
+}
+ORDERABLE: Mapping[str, frozenset[str]] = {
+    "assets": frozenset({"name", "properties/created"}),
+    "contentkeypolicies": frozenset({"name", "properties/created", "properties/lastModified"}),
+    "streaminglocators": frozenset({"name", "properties/created", "properties/endTime"}),
+    "streamingpolicies": frozenset({"name", "properties/created"}),
+    "jobs": frozenset({"name", "properties/created", "properties/lastModified"}),
+    "transforms": frozenset({"name", "properties/created", "properties/lastModified"}),
+}
+FILTER_SCAN_BUDGET = 10_000
+SORT_LIMIT = 10_000
+
+
+def _query_options(kind: Kind, query: Mapping[str, str]) -> tuple[ODataFilter | None, OrderBy | None]:
+    row_filter = ODataFilter.parse(query["$filter"]) if query.get("$filter") else None
+    order = OrderBy.parse(query["$orderby"]) if query.get("$orderby") else None
+    allowed = FILTERABLE.get(kind.key, {})
+    for comparison in row_filter.comparisons() if row_filter else ():
+        if comparison.op not in allowed.get(comparison.path, ()):
+            message = f"Filtering {kind.label}s by '{comparison.path} {comparison.op}' is not supported."
+            raise bad_request(message, "InvalidFilter")
+    if order is not None and order.path not in ORDERABLE.get(kind.key, ()):
+        raise bad_request(f"Ordering {kind.label}s by '{order.path}' is not supported.", "InvalidOrderBy")
+    return row_filter, order
+
+
+def _v2_counts(account: V3Account) -> bool:
+    return account.projection is not None and account.projection.assumptions.v2_counts_toward_quotas
 
 
 def _merge(target: dict, patch: dict) -> dict:
@@ -746,7 +939,8 @@ def build_asset(ctx: Context, existing: dict | None) -> tuple[dict, None]:
         }
     else:
         kept = {k: existing["properties"][k] for k in READ_ONLY["assets"] if k in existing["properties"]}
-        properties = {**kept, "container": existing["properties"].get("container"), "storageAccountName": existing["properties"].get("storageAccountName"), **incoming, "lastModified": ctx.now}
+        placement = {k: existing["properties"].get(k) for k in ("container", "storageAccountName")}
+        properties = {**kept, **placement, **incoming, "lastModified": ctx.now}
     return ctx.envelope(properties), None
 
 
@@ -788,7 +982,7 @@ def build_streaming_policy(ctx: Context, existing: dict | None) -> tuple[dict, N
     if default_policy and ctx.view.get("contentkeypolicies", default_policy) is None:
         raise bad_request(f"The content key policy '{default_policy}' was not found.")
     if not any(scheme in incoming for scheme in SCHEME_KEY_TYPES):
-        raise bad_request("A streaming policy needs one of noEncryption, envelopeEncryption, commonEncryptionCenc or commonEncryptionCbcs.")
+        raise bad_request(f"A streaming policy needs one of {', '.join(SCHEME_KEY_TYPES)}.")
     return ctx.envelope({"created": ctx.now, **incoming}), None
 
 
@@ -822,7 +1016,8 @@ def build_streaming_locator(ctx: Context, existing: dict | None) -> tuple[dict, 
     locator_id = str(incoming.get("streamingLocatorId") or uuid.uuid4()).lower()
     if locator_id in ctx.account.locator_ids or _v2_holds(ctx, "locator", locator_id):
         raise ArmError(409, "Conflict", f"Streaming locator id '{locator_id}' already exists.")
-    keys = _locator_keys(ctx, incoming.get("contentKeys") or [], schemes, default_policy or _policy_default_key_policy(ctx, policy_name))
+    key_policy = default_policy or _policy_default_key_policy(ctx, policy_name)
+    keys = _locator_keys(ctx, incoming.get("contentKeys") or [], schemes, key_policy)
     ctx.account.locator_ids[locator_id] = ctx.name
     for key in keys:
         ctx.account.key_ids[key["id"].lower()] = ctx.name
@@ -846,13 +1041,14 @@ def _v2_holds(ctx: Context, what: str, identifier: str) -> bool:
 
 def _check_filters(ctx: Context, asset_name: str, filters: list[str]) -> None:
     for filter_name in filters:
-        if ctx.view.get("assetfilters", filter_name, ("assets", asset_name)) is None and ctx.view.get("accountfilters", filter_name) is None:
+        on_asset = ctx.view.get("assetfilters", filter_name, ("assets", asset_name))
+        if on_asset is None and ctx.view.get("accountfilters", filter_name) is None:
             raise bad_request(f"The filter '{filter_name}' was not found on the asset or the account.")
 
 
 def _check_locators_per_asset(ctx: Context, asset_name: str) -> None:
-    native = sum(1 for l in ctx.view.native("streaminglocators") if l["properties"].get("assetName", "").lower() == asset_name.lower())
-    projected = len(ctx.account.projection.asset_locators(asset_name)) if ctx.account.projection else 0
+    native = len(_native_locators_of(ctx.view, asset_name))
+    projected = len(ctx.account.projection.asset_locators(asset_name)) if _v2_counts(ctx.account) else 0
     if native + projected >= 100:
         raise ArmError(409, "QuotaExceeded", f"The asset '{asset_name}' already has the maximum of 100 streaming locators.")
 
@@ -883,7 +1079,8 @@ def _locator_keys(ctx: Context, given: list[dict], schemes: dict, key_policy: st
 def _scheme_for_label(encrypted: list[tuple[str, dict]], label: str | None) -> str | None:
     for scheme, block in encrypted:
         content_keys = block.get("contentKeys") or {}
-        labels = [(content_keys.get("defaultKey") or {}).get("label")] + [m.get("label") for m in content_keys.get("keyToTrackMappings") or []]
+        mappings = content_keys.get("keyToTrackMappings") or []
+        labels = [(content_keys.get("defaultKey") or {}).get("label"), *(m.get("label") for m in mappings)]
         if label is not None and label in labels:
             return scheme
     return encrypted[0][0] if encrypted else None
@@ -902,7 +1099,11 @@ def _key_entry(key_id: str, scheme: str | None, label: str | None, value: str | 
 
 def build_transform(ctx: Context, existing: dict | None) -> tuple[dict, None]:
     previous = (existing or {}).get("properties", {})
-    properties = {**_writable(ctx.properties_in(), "transforms"), "created": previous.get("created") or ctx.now, "lastModified": ctx.now}
+    properties = {
+        **_writable(ctx.properties_in(), "transforms"),
+        "created": previous.get("created") or ctx.now,
+        "lastModified": ctx.now,
+    }
     return ctx.envelope(properties), None
 
 
@@ -912,7 +1113,8 @@ def build_job(ctx: Context, existing: dict | None) -> tuple[dict, None]:
         if ctx.view.get("assets", asset_name) is None:
             raise bad_request(f"The asset '{asset_name}' was not found.", "AssetNotFound")
     outputs = [{**output, "state": "Queued", "progress": 0} for output in incoming.get("outputs") or []]
-    properties = {"priority": "Normal", **incoming, "outputs": outputs, "created": ctx.now, "lastModified": ctx.now, "state": "Queued"}
+    stamps = {"created": ctx.now, "lastModified": ctx.now, "state": "Queued"}
+    properties = {"priority": "Normal", **incoming, "outputs": outputs, **stamps}
     return ctx.envelope(properties), None
 
 
@@ -956,7 +1158,8 @@ def build_live_output(ctx: Context, existing: dict | None) -> tuple[dict, Callab
         raise bad_request(f"The asset '{asset_name}' was not found.", "AssetNotFound")
     for read_only in ("created", "lastModified", "provisioningState", "resourceState"):
         incoming.pop(read_only, None)
-    properties = {**incoming, "created": ctx.now, "lastModified": ctx.now, "provisioningState": "InProgress", "resourceState": "Creating"}
+    stamps = {"created": ctx.now, "lastModified": ctx.now, "provisioningState": "InProgress", "resourceState": "Creating"}
+    properties = {**incoming, **stamps}
 
     def finish() -> None:
         properties.update(provisioningState="Succeeded", resourceState="Running")
@@ -1012,6 +1215,11 @@ RESOURCE_BUILDERS: Mapping[str, Builder] = {
 
 # ---------------------------------------------------------------- actions
 
+Action = Callable[[Context, dict], Response]
+
+
+SAS_PERMISSIONS = {"Read": "rl", "ReadWrite": "racwl", "ReadWriteDelete": "racwdl"}
+
 
 def list_container_sas(ctx: Context, asset: dict) -> Response:
     body = ctx.body or {}
@@ -1020,10 +1228,11 @@ def list_container_sas(ctx: Context, asset: dict) -> Response:
         raise bad_request("The expiry time must be less than 24 hours from the current time.")
     properties = asset["properties"]
     storage, container = properties.get("storageAccountName"), properties.get("container")
-    permissions = {"Read": "rl", "ReadWrite": "racwl", "ReadWriteDelete": "racwdl"}.get(body.get("permissions", "Read"), "rl")
+    permissions = SAS_PERMISSIONS.get(body.get("permissions", "Read"), "rl")
     expiry_text = expiry or iso(utc_now())
     urls = [
-        f"https://{storage}.blob.core.windows.net/{container}?sv=2017-04-17&sr=c&sig=sandbox-fake-signature-{index}&se={expiry_text}&sp={permissions}"
+        f"https://{storage}.blob.core.windows.net/{container}"
+        f"?sv=2017-04-17&sr=c&sig=sandbox-fake-signature-{index}&se={expiry_text}&sp={permissions}"
         for index in (1, 2)
     ]
     return Response.json(200, {"assetContainerSasUrls": urls})
@@ -1047,15 +1256,27 @@ def get_encryption_key(ctx: Context, asset: dict) -> Response:
     return Response.json(200, data)
 
 
+LOCATOR_SUMMARY = (
+    "assetName",
+    "created",
+    "startTime",
+    "endTime",
+    "streamingLocatorId",
+    "streamingPolicyName",
+    "defaultContentKeyPolicyName",
+)
+
+
+def _picked(properties: dict, fields: tuple[str, ...]) -> dict:
+    return {f: properties[f] for f in fields if f in properties}
+
+
 def list_streaming_locators(ctx: Context, asset: dict) -> Response:
-    name = asset["name"].lower()
-    native = [l for l in ctx.view.native("streaminglocators") if l["properties"].get("assetName", "").lower() == name]
-    projected = [l for l in (ctx.account.projection.asset_locators(asset["name"]) if ctx.account.projection else []) if ctx.view.get("streaminglocators", l["name"]) is not None]
-    fields = ("assetName", "created", "startTime", "endTime", "streamingLocatorId", "streamingPolicyName", "defaultContentKeyPolicyName")
-    return Response.json(
-        200,
-        {"streamingLocators": [{"name": l["name"], **{f: l["properties"][f] for f in fields if f in l["properties"]}} for l in projected + native]},
-    )
+    native = _native_locators_of(ctx.view, asset["name"])
+    v2_locators = ctx.account.projection.asset_locators(asset["name"]) if ctx.account.projection else []
+    projected = [l for l in v2_locators if ctx.view.get("streaminglocators", l["name"]) is not None]
+    summaries = [{"name": l["name"], **_picked(l["properties"], LOCATOR_SUMMARY)} for l in projected + native]
+    return Response.json(200, {"streamingLocators": summaries})
 
 
 def list_content_keys(ctx: Context, locator: dict) -> Response:
@@ -1066,8 +1287,11 @@ def list_content_keys(ctx: Context, locator: dict) -> Response:
 
 
 MANIFEST_SUFFIXES = (".ism", ".ismc")
-HLS_FORMATS = ("(format=m3u8-aapl)", "(format=m3u8-cmaf)")
-DASH_FORMATS = ("(format=mpd-time-csf)", "(format=mpd-time-cmaf)")
+STREAMING_FORMATS = (
+    ("Hls", "hls", ("(format=m3u8-aapl)", "(format=m3u8-cmaf)")),
+    ("Dash", "dash", ("(format=mpd-time-csf)", "(format=mpd-time-cmaf)")),
+    ("SmoothStreaming", "smoothStreaming", ("",)),
+)
 
 
 def list_paths(ctx: Context, locator: dict) -> Response:
@@ -1079,7 +1303,7 @@ def list_paths(ctx: Context, locator: dict) -> Response:
     for scheme, block in policy_schemes(ctx, properties.get("streamingPolicyName", "")).items():
         protocols = block.get("enabledProtocols") or {}
         encryption = SCHEME_KEY_TYPES[scheme][1]
-        for protocol, flag, formats in (("Hls", "hls", HLS_FORMATS), ("Dash", "dash", DASH_FORMATS), ("SmoothStreaming", "smoothStreaming", ("",))):
+        for protocol, flag, formats in STREAMING_FORMATS:
             if protocols.get(flag):
                 paths = [f"/{locator_id}/{files.manifest}.ism/manifest{fmt}" for fmt in formats] if files.manifest else []
                 streaming.append({"streamingProtocol": protocol, "encryptionScheme": encryption, "paths": paths})
@@ -1102,14 +1326,17 @@ def cancel_job(ctx: Context, job: dict) -> Response:
     return Response.empty(200)
 
 
-def _state_change(transitional: str | None, final: str, *, needs: tuple[str, ...] = ()) -> Callable[[Context, dict], Response]:
+def _state_change(transitional: str | None, final: str, *, needs: tuple[str, ...] = ()) -> Action:
     def act(ctx: Context, resource: dict) -> Response:
         properties = resource["properties"]
         if needs and properties.get("resourceState") not in needs:
-            raise bad_request(f"The {ctx.kind.label} '{resource['name']}' is {properties.get('resourceState')}; the operation needs {' or '.join(needs)}.")
+            state = properties.get("resourceState")
+            needed = " or ".join(needs)
+            raise bad_request(f"The {ctx.kind.label} '{resource['name']}' is {state}; the operation needs {needed}.")
         if transitional:
             properties["resourceState"] = transitional
-        remove_outputs = ctx.route.action == "stop" and ctx.kind.key == "liveevents" and bool((ctx.body or {}).get("removeOutputsOnStop"))
+        stopping_event = ctx.route.action == "stop" and ctx.kind.key == "liveevents"
+        remove_outputs = stopping_event and bool((ctx.body or {}).get("removeOutputsOnStop"))
 
         def finish() -> None:
             properties["resourceState"] = final
@@ -1117,7 +1344,8 @@ def _state_change(transitional: str | None, final: str, *, needs: tuple[str, ...
                 for output in ctx.view.native("liveoutputs", ("liveevents", resource["name"])):
                     ctx.view.delete("liveoutputs", output["name"], ("liveevents", resource["name"]))
 
-        headers = ctx.face.start_operation(ctx, f"{ctx.kind.key}-{ctx.route.action}", finish, lambda: ctx.view.get(ctx.kind.key, resource["name"]))
+        result = lambda: ctx.view.get(ctx.kind.key, resource["name"])
+        headers = ctx.face.start_operation(ctx, f"{ctx.kind.key}-{ctx.route.action}", finish, result)
         return Response.empty(202, headers)
 
     return act
@@ -1132,18 +1360,27 @@ def scale_endpoint(ctx: Context, endpoint: dict) -> Response:
     def finish() -> None:
         properties.update(scaleUnits=units, resourceState=previous)
 
-    headers = ctx.face.start_operation(ctx, "streamingendpoints-scale", finish, lambda: ctx.view.get("streamingendpoints", endpoint["name"]))
+    result = lambda: ctx.view.get("streamingendpoints", endpoint["name"])
+    headers = ctx.face.start_operation(ctx, "streamingendpoints-scale", finish, result)
     return Response.empty(202, headers)
 
 
 def endpoint_skus(ctx: Context, endpoint: dict) -> Response:
     return Response.json(
         200,
-        {"value": [{"resourceType": "Microsoft.Media/mediaservices/streamingEndpoints", "sku": {"name": "Premium"}, "capacity": {"default": 1, "minimum": 1, "maximum": 10, "scaleType": "Automatic"}}]},
+        {
+            "value": [
+                {
+                    "resourceType": "Microsoft.Media/mediaservices/streamingEndpoints",
+                    "sku": {"name": "Premium"},
+                    "capacity": {"default": 1, "minimum": 1, "maximum": 10, "scaleType": "Automatic"},
+                }
+            ]
+        },
     )
 
 
-ACTIONS: Mapping[tuple[str, str], Callable[[Context, dict], Response]] = {
+ACTIONS: Mapping[tuple[str, str], Action] = {
     ("assets", "listcontainersas"): list_container_sas,
     ("assets", "getencryptionkey"): get_encryption_key,
     ("assets", "liststreaminglocators"): list_streaming_locators,

@@ -10,7 +10,6 @@ never materialised.
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
@@ -31,7 +30,6 @@ class V3Store:
 
     def __init__(self) -> None:
         self._collections: dict[str, OrderedDict[str, dict]] = {}
-        self.lock = threading.RLock()
 
     def _collection(self, key: str) -> OrderedDict[str, dict]:
         return self._collections.setdefault(key, OrderedDict())

@@ -47,6 +47,10 @@ class VisibilityAssumptions:
     filters_visible: bool = False
     sas_locators_visible: bool = False
     locator_end_time: LocatorEndTime = LocatorEndTime.EXPIRATION
+    # Whether v2 entities seen through v3 count toward the v3 quotas (streaming policies,
+    # locators per asset, filters). Streaming endpoints are one entity in v2 and v3 and
+    # always count.
+    v2_counts_toward_quotas: bool = False
 
 
 # v2 ids are ``nb:<kind>:UUID:<guid>``; the GUID part is the v3 name (guidance a.1/a.2).
@@ -147,7 +151,7 @@ class V2Projection:
             return self._asset_filter(key, record) if record else None
         if entity_set is None:
             return None
-        record = self._record(entity_set, name)
+        record = self._endpoint_named(name) if entity_set == "StreamingEndpoints" else self._record(entity_set, name)
         return self._projector(key)(record) if record else None
 
     # ------------------------------------------------------------ extra v3 answers
@@ -251,7 +255,8 @@ class V2Projection:
         if record.get("Type") not in visible_types:
             return None
         name = guid_of(record["Id"])
-        policy = self.data.get("AccessPolicies", record.get("AccessPolicyId") or "") if record.get("AccessPolicyId") else None
+        policy_id = record.get("AccessPolicyId")
+        policy = self.data.get("AccessPolicies", policy_id) if policy_id else None
         keys = self._asset_content_keys(record["AssetId"], with_values=False)
         return self._resource(
             "streaminglocators",
@@ -297,7 +302,8 @@ class V2Projection:
 
     def content_key_policy(self, record: dict) -> dict:
         name = guid_of(record["Id"])
-        options = [self.data.get("ContentKeyAuthorizationPolicyOptions", k) for k in self.data.navigation("ContentKeyAuthorizationPolicies", record["Id"], "Options")]
+        option_keys = self.data.navigation("ContentKeyAuthorizationPolicies", record["Id"], "Options")
+        options = [self.data.get("ContentKeyAuthorizationPolicyOptions", k) for k in option_keys]
         return self._resource(
             "contentkeypolicies",
             name,
@@ -320,6 +326,7 @@ class V2Projection:
         name = record["Name"]
         cache = record.get("CacheControl") or {}
         cross_site = record.get("CrossSiteAccessPolicies") or {}
+        cdn = bool(record.get("CdnEnabled"))
         return {
             **self._resource(
                 "streamingendpoints",
@@ -330,18 +337,16 @@ class V2Projection:
                     "hostName": record.get("HostName"),
                     "customHostNames": list(record.get("CustomHostNames") or []),
                     "cdnEnabled": bool(record.get("CdnEnabled")),
-                    "cdnProvider": _enum_name("CdnProviderType", record.get("CdnProvider")),
-                    "cdnProfile": record.get("CdnProfile"),
+                    # v2 kept a provider on endpoints without CDN; v3 shows none there.
+                    "cdnProvider": _enum_name("CdnProviderType", record.get("CdnProvider")) if cdn else None,
+                    "cdnProfile": record.get("CdnProfile") if cdn else None,
                     "created": _iso(record.get("Created")),
                     "lastModified": _iso(record.get("LastModified")),
                     "freeTrialEndTime": _iso(record.get("FreeTrialEndTime")),
                     "resourceState": _enum_name("StreamingEndpointState", record.get("State")),
                     "provisioningState": "Succeeded",
                     "maxCacheAge": _seconds(cache.get("MaxAge")),
-                    "crossSiteAccessPolicies": _without_nones(
-                        {"clientAccessPolicy": cross_site.get("ClientAccessPolicy"), "crossDomainPolicy": cross_site.get("CrossDomainPolicy")}
-                    )
-                    or None,
+                    "crossSiteAccessPolicies": _renamed(cross_site, CROSS_SITE_FIELDS) or None,
                     "accessControl": _endpoint_access_control(record.get("AccessControl")),
                 },
             ),
@@ -368,6 +373,11 @@ class V2Projection:
         if prefix is None:
             return self.data.get(entity_set, name)
         return self.data.get(entity_set, prefix + name) or self.data.get(entity_set, prefix + name.lower())
+
+    def _endpoint_named(self, name: str) -> dict | None:
+        # v2 keys streaming endpoints by Id but v3 by Name; an account has only a handful.
+        named = (r for r in self.data.iter("StreamingEndpoints") if str(r.get("Name", "")).lower() == name.lower())
+        return next(named, None)
 
     def _asset_of(self, key: str) -> dict | None:
         parts = key.split("/")
@@ -407,6 +417,16 @@ def _without_nones(properties: dict) -> dict:
     return {k: v for k, v in properties.items() if v is not None}
 
 
+# v2 complex-type field -> v3 field, for the streaming endpoint parts that only change case.
+CROSS_SITE_FIELDS = {"ClientAccessPolicy": "clientAccessPolicy", "CrossDomainPolicy": "crossDomainPolicy"}
+AKAMAI_KEY_FIELDS = {"Identifier": "identifier", "Base64Key": "base64Key", "Expiration": "expiration"}
+IP_RANGE_FIELDS = {"Name": "name", "Address": "address", "SubnetPrefixLength": "subnetPrefixLength"}
+
+
+def _renamed(record: dict, fields: dict[str, str]) -> dict:
+    return _without_nones({v3: record.get(v2) for v2, v3 in fields.items()})
+
+
 def _container(record: dict, name: str) -> str:
     uri = record.get("Uri")
     if uri:
@@ -422,14 +442,13 @@ def _endpoint_access_control(control: dict | None) -> dict | None:
     if akamai is not None:
         result["akamai"] = {
             "akamaiSignatureHeaderAuthenticationKeyList": [
-                _without_nones({"identifier": k.get("Identifier"), "base64Key": k.get("Base64Key"), "expiration": _iso(k.get("Expiration"))})
-                for k in akamai
+                _renamed({**k, "Expiration": _iso(k.get("Expiration"))}, AKAMAI_KEY_FIELDS) for k in akamai
             ]
         }
     allow = (control.get("IP") or {}).get("Allow")
     if allow is not None:
         result["ip"] = {
-            "allow": [_without_nones({"name": r.get("Name"), "address": r.get("Address"), "subnetPrefixLength": r.get("SubnetPrefixLength")}) for r in allow]
+            "allow": [_renamed(r, IP_RANGE_FIELDS) for r in allow]
         }
     return result or None
 
@@ -466,7 +485,7 @@ def _filter_properties(record: dict) -> dict:
 
 # AssetDeliveryProtocol flags -> v3 EnabledProtocols (all four are required).
 def _protocols(flags: int) -> dict[str, bool]:
-    return {"download": bool(flags & 16), "dash": bool(flags & 2), "hls": bool(flags & 4), "smoothStreaming": bool(flags & 1)}
+    return {name: bool(flags & bit) for name, bit in (("download", 16), ("dash", 2), ("hls", 4), ("smoothStreaming", 1))}
 
 
 ALLOW_PERSISTENT_LICENSE = 13  # AssetDeliveryPolicyConfigurationKey
@@ -519,7 +538,8 @@ def _key_configuration(option: dict) -> dict:
     if delivery == 2:  # BaselineHttp = AES envelope = v3 ClearKey configuration (guidance a.1)
         return {"@odata.type": "#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration"}
     if delivery == 3:
-        return {"@odata.type": "#Microsoft.Media.ContentKeyPolicyWidevineConfiguration", "widevineTemplate": option.get("KeyDeliveryConfiguration") or "{}"}
+        template = option.get("KeyDeliveryConfiguration") or "{}"
+        return {"@odata.type": "#Microsoft.Media.ContentKeyPolicyWidevineConfiguration", "widevineTemplate": template}
     # PlayReady XML and FairPlay secrets: how v3 rendered them is undocumented.
     return {"@odata.type": "#Microsoft.Media.ContentKeyPolicyUnknownConfiguration"}
 
@@ -570,8 +590,13 @@ def _token_restriction(xml: str) -> dict | None:
             "primaryVerificationKey": _empty_key(key_kind) if key_kind else None,
             "alternateVerificationKeys": [],
             "requiredClaims": [
-                _without_nones({"claimType": c.findtext(f"{TOKEN_TEMPLATE_NS}ClaimType"), "claimValue": c.findtext(f"{TOKEN_TEMPLATE_NS}ClaimValue")})
-                for c in root.iter(f"{TOKEN_TEMPLATE_NS}TokenClaim")
+                _without_nones(
+                    {
+                        "claimType": claim.findtext(f"{TOKEN_TEMPLATE_NS}ClaimType"),
+                        "claimValue": claim.findtext(f"{TOKEN_TEMPLATE_NS}ClaimValue"),
+                    }
+                )
+                for claim in root.iter(f"{TOKEN_TEMPLATE_NS}TokenClaim")
             ],
             "openIdConnectDiscoveryDocument": text("OpenIdConnectDiscoveryDocument"),
         }

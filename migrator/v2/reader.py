@@ -3,11 +3,11 @@
 The service caps a page at 1000 entities and documents ``$top``/``$skip`` paging; whether it
 ever sends ``__next``/``odata.nextLink`` is unconfirmed (reference protocol.md section 5), so
 a set is paged with ``$skip`` unless its first page carries a next link, in which case the
-links are followed instead. ``$skip`` pages of one set are fetched ahead speculatively (a
-window of ``parallel`` pages past the last full one) so a large set does not wait one round
-trip per page (the window doubles from one page up to ``parallel``); the set ends at the first
-short page past every full one. ``$skip`` paging is not snapshot-isolated, so entities are
-de-duplicated by key in the store.
+links are followed instead. ``$skip`` pages of one set are fetched ahead speculatively, so a
+large set does not wait one round trip per page: the window past the last full page doubles
+from one page up to ``parallel``, and the set ends at the first short page past every full
+one. ``$skip`` paging is not snapshot-isolated, so entities are de-duplicated by key in the
+store.
 
 Navigation collections no foreign key carries (``schema.NAVIGATION_TO_READ``) are read per
 entity (``Assets('nb%3Acid...')/ContentKeys``), paged the same way. ``$expand`` is not
@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Iterable, Mapping, Protocol, Sequence
@@ -42,6 +42,7 @@ from migrator.exceptions import (
     TokenExpiredError,
 )
 from migrator.http import RetrySettings, new_request_id, service_request_id, unreachable
+from migrator.redact import SECRETS
 from migrator.v2 import schema, wire
 from migrator.v2.store import InventoryWriter, Unit, UnitKind, UnitState, canonical_json, partial_path
 
@@ -56,11 +57,16 @@ METADATA_DOCUMENT = "$metadata"
 # reads. Every request this module sends is a GET.
 READ_RETRY = RetrySettings(statuses=frozenset({408, 429, 500, 502, 503, 504}), methods=frozenset({"GET"}))
 
-# Listing every Operation is not documented (v2-entities.json, Operations notes); if the service
-# refuses it the set is recorded as unavailable instead of failing the whole read.
-OPTIONAL_LISTINGS = frozenset({"Operations"})
+# Listing every Operation is not documented (v2-entities.json, Operations notes), and the SDK
+# never lists TaskTemplates at the top level (v2-entities.json: "reach via
+# JobTemplates('id')/TaskTemplates if top-level GET fails"). If the service refuses either
+# listing, the set is recorded as unavailable instead of failing the whole read, and a set with
+# a fallback navigation collects its entities from there.
+OPTIONAL_LISTINGS = frozenset({"Operations", "TaskTemplates"})
+LISTING_FALLBACKS = {"TaskTemplates": ("JobTemplates", "TaskTemplates")}  # set -> (from set, navigation)
 _REFUSED_LISTING_STATUSES = frozenset({400, 404, 405, 501})
 
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _ENDPOINT_HINT = "check --v2-endpoint; it looks like https://<account>.restv2.<region>.media.azure.net/api/"
 _AUTH_HINT = (
     "check the tenant (AZURE_TENANT_ID), that the token is for the Media Services resource of this cloud "
@@ -99,6 +105,7 @@ class ReaderSettings:
         # Accept the plain strings the CLI and config files carry.
         object.__setattr__(self, "wire_format", WireFormat(self.wire_format))
         object.__setattr__(self, "order", PageOrder(self.order))
+        _check_endpoint(self.endpoint)
         if self.parallel < 1:
             raise ConfigError("--parallel must be at least 1")
         if not 1 <= self.page_size <= PAGE_SIZE:
@@ -107,6 +114,17 @@ class ReaderSettings:
     @property
     def root(self) -> str:
         return self.endpoint if self.endpoint.endswith("/") else self.endpoint + "/"
+
+
+def _check_endpoint(endpoint: str) -> None:
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(f"--v2-endpoint {endpoint!r} is not an http(s) URL", hint=_ENDPOINT_HINT)
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+        # The token would cross the network in clear text; only the local sandbox speaks http.
+        raise ConfigError(
+            f"refusing to send a bearer token over plain http to {parts.hostname}", hint="use the https endpoint"
+        )
 
 
 @dataclass(frozen=True)
@@ -160,7 +178,7 @@ class V2Client:
         self._session = session
         self._settings = settings
         self._provider = provider
-        self._auth = BearerAuth(provider)
+        self._auth = BearerAuth(_RegisteredTokens(provider))
         self.root = settings.root
 
     def headers(self, accept: str | None = None) -> dict[str, str]:
@@ -230,7 +248,7 @@ class V2Client:
             return
         request_id = service_request_id(response)
         suffix = f" [request-id {request_id}]" if request_id else ""
-        log.error("reading %s failed: HTTP %s, request-id %s", what, status, request_id)
+        log.warning("HTTP %s reading %s (request-id %s)", status, what, request_id)
         if status == 401:
             raise self._unauthorized(what, suffix)
         if status == 403:
@@ -287,6 +305,21 @@ class V2Client:
         return AuthError(f"the v2 API refused the token (401) reading {what}{suffix}", hint=_AUTH_HINT, status=401)
 
 
+class _RegisteredTokens:
+    """Registers every token it hands out, so the log scrubber removes it wherever it appears."""
+
+    def __init__(self, provider: TokenProvider) -> None:
+        self._provider = provider
+
+    def token(self) -> str:
+        token = self._provider.token()
+        SECRETS.add(token)
+        return token
+
+    def describe(self) -> str:
+        return self._provider.describe()
+
+
 def _with_slash(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
@@ -321,6 +354,7 @@ class PageRequest:
     page: int
     skip: int | None  # None when following a service-sent next link
     from_key: str | None = None
+    collect: bool = False  # keep the navigation's target entities, not only their keys
 
     @property
     def listing(self) -> str:
@@ -332,15 +366,15 @@ class PageRequest:
         return f"{self.unit.entity_set}('{self.from_key}')/{self.unit.nav} page {self.page + 1}"
 
 
+Rows = tuple[tuple[str, str], ...]  # (key, canonical record JSON); records are "" for navigation pages
+
+
 @dataclass(frozen=True)
 class PageResult:
     request: PageRequest
-    rows: tuple[tuple[str, str], ...]  # (key, canonical record); records are "" for navigation pages
+    rows: Rows
     raw_count: int
     next_link: str | None
-
-
-Rows = tuple[tuple[str, str], ...]
 
 
 def page_rows(entity_set: str, body: bytes, page: int, *, keys_only: bool) -> tuple[Rows, str | None]:
@@ -355,7 +389,7 @@ def fetch_page(client: V2Client, request: PageRequest) -> PageResult:
     """Runs on a worker thread: GET one page and parse it."""
     what = request.describe()
     body = client.get_body(request.url, what=what, listing=request.listing)
-    keys_only = request.from_key is not None
+    keys_only = request.from_key is not None and not request.collect
     try:
         rows, next_link = page_rows(request.listing, body, request.page + 1, keys_only=keys_only)
     except MalformedPageError as exc:
@@ -369,6 +403,7 @@ def fetch_page(client: V2Client, request: PageRequest) -> PageResult:
 
 class _Cursor(Protocol):
     unit: Unit
+    duplicates: int
 
     def next_request(self) -> PageRequest | None: ...
 
@@ -482,8 +517,17 @@ class NavigationCursor:
 
     KEY_BATCH = 500
 
-    def __init__(self, unit: Unit, client: V2Client, writer: InventoryWriter, settings: ReaderSettings) -> None:
+    def __init__(
+        self,
+        unit: Unit,
+        client: V2Client,
+        writer: InventoryWriter,
+        settings: ReaderSettings,
+        *,
+        collect_targets: bool = False,
+    ) -> None:
         self.unit = unit
+        self.collect_targets = collect_targets
         self._writer = writer
         self._root = client.root
         self._top = settings.page_size
@@ -495,11 +539,12 @@ class NavigationCursor:
         self._follow_ups: deque[PageRequest] = deque()
         self._in_flight = 0
         self.missing = 0
+        self.duplicates = 0  # links are sets: a repeated link is simply stored once
 
     def _request(self, from_key: str, page: int) -> PageRequest:
         base = f"{self._root}{self.unit.entity_set}({key_literal(self.unit.entity_set, from_key)})/{self.unit.nav}"
         url = f"{base}?{page_query(self._top, page * self._top, self._orderby)}"
-        return PageRequest(self.unit, url, page, page * self._top, from_key)
+        return PageRequest(self.unit, url, page, page * self._top, from_key, self.collect_targets)
 
     def next_request(self) -> PageRequest | None:
         if self._follow_ups:
@@ -525,10 +570,14 @@ class NavigationCursor:
         self._in_flight -= 1
         request = result.request
         assert request.from_key is not None
+        if self.collect_targets:
+            self._writer.add_entities(self.unit.target_set, result.rows)  # type: ignore[arg-type]
         self._writer.add_links(self.unit.entity_set, self.unit.nav, request.from_key, (k for k, _ in result.rows))  # type: ignore[arg-type]
         if result.next_link:
             url = self._links.resolve(result.next_link, request.describe())
-            self._follow_ups.append(PageRequest(self.unit, url, request.page + 1, None, request.from_key))
+            self._follow_ups.append(
+                PageRequest(self.unit, url, request.page + 1, None, request.from_key, self.collect_targets)
+            )
         elif request.skip is not None and result.raw_count >= self._top:
             self._follow_ups.append(self._request(request.from_key, request.page + 1))
 
@@ -585,8 +634,10 @@ class _Coordinator:
         self._reporter = reporter
         self.duplicates = 0
         self.unavailable: set[str] = set()
+        self._selected_sets: set[str] = set()
 
     def run(self, units: Sequence[Unit]) -> None:
+        self._selected_sets = {u.entity_set for u in units if u.kind is UnitKind.ENTITY_SET}
         states = self._writer.unit_states()
         todo = [u for u in units if states.get(u.name) is UnitState.PENDING]
         done_sets = {u.entity_set for u in units if u.kind is UnitKind.ENTITY_SET and u not in todo}
@@ -608,10 +659,10 @@ class _Coordinator:
                         active.remove(cursor)
                         self._complete(cursor, done_sets)
                         progress.advance()
-                    if finished or not in_flight:
-                        if not in_flight and not finished and active:
-                            raise AssertionError("reader stalled with no request in flight")
-                        continue
+                    if finished:
+                        continue  # a finished set may release its navigation reads
+                    if not in_flight:
+                        raise AssertionError("the reader stalled: units left but no request in flight")
                     done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                     for future in done:
                         cursor, request = in_flight.pop(future)
@@ -622,14 +673,29 @@ class _Coordinator:
                 raise
 
     def _activate(self, waiting: deque[Unit], active: list[_Cursor], done_sets: set[str]) -> None:
-        # Navigation reads need every key of their source set, so they wait for it.
+        # Navigation reads need every key of their source set, so they wait for it; a fallback
+        # navigation also waits for its target set, to learn whether that set was listed.
         for unit in list(waiting):
-            if unit.kind is UnitKind.NAVIGATION and unit.entity_set not in done_sets:
+            if unit.kind is UnitKind.NAVIGATION and not {unit.entity_set, *self._fallback_target(unit)} <= done_sets:
                 continue
             waiting.remove(unit)
             self._writer.begin_unit(unit)
-            cursor_class = EntitySetCursor if unit.kind is UnitKind.ENTITY_SET else NavigationCursor
-            active.append(cursor_class(unit, self._client, self._writer, self._settings))
+            if unit.kind is UnitKind.ENTITY_SET:
+                active.append(EntitySetCursor(unit, self._client, self._writer, self._settings))
+                continue
+            collect = any(
+                self._writer.unit_states().get(target) is UnitState.UNAVAILABLE for target in self._fallback_target(unit)
+            )
+            if collect:
+                log.info("collecting %s through %s instead", unit.target_set, unit.name)
+            active.append(NavigationCursor(unit, self._client, self._writer, self._settings, collect_targets=collect))
+
+    def _fallback_target(self, unit: Unit) -> tuple[str, ...]:
+        """The selected set this navigation stands in for when its listing is refused, if any."""
+        target = unit.target_set
+        if target in self._selected_sets and LISTING_FALLBACKS.get(target or "") == (unit.entity_set, unit.nav):
+            return (target,)  # type: ignore[return-value]
+        return ()
 
     def _fill(self, pool: ThreadPoolExecutor, active: list[_Cursor], in_flight: dict) -> None:
         # Round-robin: a cursor that was served goes to the back of the line, so many small
@@ -650,18 +716,12 @@ class _Coordinator:
     def _settle(self, cursor: _Cursor, request: PageRequest, future: Future) -> None:
         try:
             result = future.result()
-        except NotFoundError:
-            if isinstance(cursor, NavigationCursor):
+        except RemoteError as exc:
+            if isinstance(exc, NotFoundError) and isinstance(cursor, NavigationCursor):
                 cursor.skip_missing(request)
                 return
-            if self._refused_optional_listing(request, 404):
-                cursor.accept(PageResult(request, (), 0, None))
-                self.unavailable.add(request.unit.name)
-                return
-            raise
-        except RemoteError as exc:
-            if request.from_key is None and self._refused_optional_listing(request, exc.status):
-                cursor.accept(PageResult(request, (), 0, None))
+            if isinstance(cursor, EntitySetCursor) and self._refused_optional_listing(request, exc.status):
+                cursor.accept(PageResult(request, (), 0, None))  # an empty set, recorded as unavailable
                 self.unavailable.add(request.unit.name)
                 return
             raise
@@ -679,10 +739,13 @@ class _Coordinator:
         unit = cursor.unit
         state = UnitState.UNAVAILABLE if unit.name in self.unavailable else UnitState.COMPLETE
         count = self._writer.complete_unit(unit, state)
-        duplicates = getattr(cursor, "duplicates", 0)
+        duplicates = cursor.duplicates
         self.duplicates += duplicates
         if unit.kind is UnitKind.ENTITY_SET:
             done_sets.add(unit.entity_set)
+        elif isinstance(cursor, NavigationCursor) and cursor.collect_targets:
+            target = Unit(UnitKind.ENTITY_SET, unit.target_set)  # type: ignore[arg-type]
+            self._writer.complete_unit(target, UnitState.UNAVAILABLE)  # its count now includes what was collected
         if duplicates:
             log.info("%s: %d duplicate entities across pages ignored", unit.name, duplicates)
         self._reporter.event("unit_read", unit=unit.name, count=count, state=state.value)

@@ -153,8 +153,8 @@ class InventoryWriter:
         if partial.exists():
             log.warning("discarding the interrupted read in %s (pass --resume to continue it)", partial)
             partial.unlink()
-            for suffix in ("-wal", "-shm"):
-                Path(str(partial) + suffix).unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):  # a stale WAL would be replayed into the new file
+            Path(str(partial) + suffix).unlink(missing_ok=True)
         _create_private_file(partial)
         conn = _connect_for_writing(partial)
         conn.executescript(_SCHEMA)
@@ -242,11 +242,11 @@ class InventoryWriter:
         return cur.rowcount
 
     def add_links(self, entity_set: str, nav: str, from_key: str, to_keys: Iterable[str]) -> int:
+        rows = [(entity_set, nav, from_key, to_key) for to_key in to_keys]
         cur = self._conn.executemany(
-            "INSERT OR IGNORE INTO links (entity_set, nav, from_key, to_key) VALUES (?, ?, ?, ?)",
-            [(entity_set, nav, from_key, to_key) for to_key in to_keys],
+            "INSERT OR IGNORE INTO links (entity_set, nav, from_key, to_key) VALUES (?, ?, ?, ?)", rows
         )
-        self._after_rows(max(cur.rowcount, 1))
+        self._after_rows(len(rows))
         return cur.rowcount
 
     def _after_rows(self, n: int) -> None:

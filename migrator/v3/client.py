@@ -28,6 +28,7 @@ from migrator.v3.ids import ResourceId, arm_path, family_of_path
 from migrator.v3.pipeline import (
     ARM_RETRY,
     IDEMPOTENT_METHODS,
+    ArmErrorBody,
     NO_TRANSPORT_RETRY,
     SAFE_POST_ACTIONS,
     Pacer,
@@ -275,8 +276,6 @@ _WRONG_ADDRESS_CODES = frozenset({"resourcegroupnotfound", "subscriptionnotfound
 
 def _addressing_is_wrong(response: requests.Response) -> bool:
     """A 404 that says the subscription or resource group is unknown, not the resource."""
-    from migrator.v3.pipeline import ArmErrorBody
-
     return (ArmErrorBody.from_response(response).code or "").lower() in _WRONG_ADDRESS_CODES
 
 

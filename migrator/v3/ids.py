@@ -80,6 +80,15 @@ class ResourceType(Enum):
     STREAMING_ENDPOINT = "Microsoft.Media/mediaServices/streamingEndpoints"
     EVENT_SUBSCRIPTION = "Microsoft.EventGrid/eventSubscriptions"
 
+    @classmethod
+    def _missing_(cls, value: object) -> "ResourceType | None":
+        # ARM types are case-insensitive; answers spell "Microsoft.Media/mediaservices/...".
+        if isinstance(value, str):
+            for member in cls:
+                if member.value.lower() == value.lower():
+                    return member
+        return None
+
     @property
     def collections(self) -> tuple[str, ...]:
         """Collection segments below the account scope, outermost first."""
@@ -133,14 +142,6 @@ class AccountRef:
         return (
             f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
             f"/providers/{_MEDIA_PROVIDER}/{family.media_services_spelling}/{self.account_name}"
-        )
-
-    def same_account(self, other: "AccountRef") -> bool:
-        """ARM compares ids case-insensitively."""
-        return (
-            self.subscription_id.lower() == other.subscription_id.lower()
-            and self.resource_group.lower() == other.resource_group.lower()
-            and self.account_name.lower() == other.account_name.lower()
         )
 
 

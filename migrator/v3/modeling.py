@@ -23,7 +23,7 @@ from enum import Enum
 from typing import Any, ClassVar, Mapping, TypeVar
 
 from migrator.exceptions import RemoteError
-from migrator.redact import SECRETS
+from migrator.redact import SECRET_FIELDS, SECRETS
 
 M = TypeVar("M", bound="WireModel")
 
@@ -102,6 +102,7 @@ class OpaqueModel(WireModel):
     @classmethod
     def from_arm(cls, data: Mapping[str, Any]):
         base = next(b for b in cls.__mro__[1:] if getattr(b, "DISCRIMINATOR", None))
+        _register_secret_fields(data)
         return cls(kind=str(data.get(base.DISCRIMINATOR, "")), raw=dict(data))
 
 
@@ -202,6 +203,19 @@ def _register_secret(value: Any) -> None:
     elif isinstance(value, tuple):
         for item in value:
             _register_secret(item)
+
+
+def _register_secret_fields(node: Any) -> None:
+    """In JSON we do not model, the field names ``migrator.redact`` knows as secret still are."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if str(key).lower() in SECRET_FIELDS and isinstance(value, str):
+                SECRETS.add(value)
+            else:
+                _register_secret_fields(value)
+    elif isinstance(node, list):
+        for item in node:
+            _register_secret_fields(item)
 
 
 def parse_datetime(raw: str) -> datetime:

@@ -298,14 +298,16 @@ class Pipeline:
                 continue
             self._pacer.observe(budget, response.headers)
             self._log(what, response)
+            throttled = response.status_code == 429
+            if throttled:  # every thread waits, not only this one, even when this one gives up
+                delay = self._delay_after(response, attempt)
+                self._pacer.hold(budget, delay)
             if not self._should_retry(response.status_code, retry_safe) or attempt >= self._retry.total:
                 return response
-            delay = self._delay_after(response, attempt)
-            log.info("%s: HTTP %s, retrying in %.1fs", what, response.status_code, delay)
-            if response.status_code == 429:
-                self._pacer.hold(budget, delay)  # every thread waits, not only this one
-            else:
+            if not throttled:
+                delay = self._delay_after(response, attempt)
                 self._sleep(delay)
+            log.info("%s: HTTP %s, retrying in %.1fs", what, response.status_code, delay)
             attempt += 1
 
     def _attempt(self, method: str, url: str, body: Any, params: Mapping[str, Any] | None) -> requests.Response:

@@ -162,3 +162,24 @@ def test_a_service_principal_secret_never_reaches_the_output(tmp_path, service, 
     assert service.requests[0].headers["Authorization"] == "Bearer msal-issued-ACCESS-token"
     for value in (secret, "msal-issued-ACCESS-token"):
         assert value not in result.stdout + result.stderr
+
+
+def test_an_interrupted_read_keeps_the_partial_file_for_resume(tmp_path, service, env):
+    calls = []
+
+    def interrupt_on_second_page(request):
+        calls.append(request.url)
+        if "$skip=1000" in request.url:
+            raise KeyboardInterrupt
+        return None
+
+    service.before = interrupt_on_second_page
+    args = ["inventory", "--out", str(tmp_path / "inv.db"), "--entity-sets", "Assets,Locators", "-o", "json"]
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code == ExitStatus.INTERRUPTED
+    assert result.stdout == ""
+    assert not (tmp_path / "inv.db").exists() and (tmp_path / "inv.db.partial").exists()
+    service.before = None
+    resumed = _invoke(args + ["--resume"], env)
+    assert resumed.exit_code == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["entity_sets"] == {"Assets": 2, "Locators": 1001}

@@ -7,7 +7,6 @@ import threading
 import time
 
 from migrator.exceptions import ConflictError
-from migrator.journal import Journal
 from migrator.plan import AccountCoordinates, Action, Change, Finding, InventoryInfo, Phase, Plan, SecretRef, Severity
 from migrator.v3.ids import AccountRef
 
@@ -38,13 +37,16 @@ def make_action(address: str, **fields) -> Action:
     return Action(**defaults)
 
 
-def make_plan(actions, *, mode: str = "same-account", source: AccountRef | None = None) -> Plan:
+def make_plan(
+    actions, *, mode: str = "same-account", source: AccountRef | None = None, state: str | None = None, inventory: str = "sha256:inv"
+) -> Plan:
+    """``state`` None plans as ``--no-refresh`` did (the target state is unknown and not checked)."""
     return Plan(
         tool_version="0.1.0",
         mode=mode,
-        refreshed=True,
-        inventory=InventoryInfo("sha256:inv", "https://v2.example/api/", "2026-01-01T00:00:00Z", {"Assets": 1}),
-        target=account_coordinates(TARGET, "sha256:state"),
+        refreshed=state is not None,
+        inventory=InventoryInfo(inventory, "https://v2.example/api/", "2026-01-01T00:00:00Z", {"Assets": 1}),
+        target=account_coordinates(TARGET, state),
         source=None if source is None else account_coordinates(source),
         actions=tuple(actions),
         coverage={"Assets": {"total": 1, "accounted": 1}},
@@ -116,6 +118,14 @@ class FakeArm:
                 self.resources[rid.lower()].setdefault("properties", {})["resourceState"] = "Running"
                 return {}
             return copy.deepcopy(self.post_answers.get(f"{rid}/{action}", {}))
+        finally:
+            self._leave()
+
+    def list(self, collection):
+        self._enter("GET", collection)
+        try:
+            prefix = collection.lower() + "/"
+            return [copy.deepcopy(v) for k, v in sorted(self.resources.items()) if k.startswith(prefix) and "/" not in k[len(prefix):]]
         finally:
             self._leave()
 

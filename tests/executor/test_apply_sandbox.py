@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -14,7 +13,7 @@ from collections import Counter
 import pytest
 
 from migrator.auth import StaticTokenProvider
-from migrator.plan import AccountCoordinates, Action, Change, InventoryInfo, Phase, Plan, save
+from migrator.plan import AccountCoordinates, Action, Change, InventoryInfo, Phase, Plan, SecretRef, save
 from migrator.sandbox.app import RESOURCE_GROUP, SOURCE_ACCOUNT, SUBSCRIPTION_ID, TARGET_ACCOUNT, Sandbox
 from migrator.status import ExitStatus
 from migrator.v3.client import ArmClient, arm_session
@@ -144,3 +143,80 @@ def test_apply_killed_with_sigkill_resumes_to_completion_without_duplicates(tmp_
         target = slow.describe().target.id
         assert len(list(client.list(target + "/assets"))) == 16
         assert len(list(client.list(target + "/streamingLocators"))) == 16
+
+
+def envelope_locator(running: Sandbox) -> tuple[str, str, str, str]:
+    """(asset, locator GUID, key id, key value) of a seeded source locator with an envelope key."""
+    client = ArmClient(arm_session(), running.base_url, StaticTokenProvider(running.token, api="ARM"))
+    source = running.describe().source.id
+    for locator in client.list(source + "/streamingLocators"):
+        keys = locator["properties"].get("contentKeys") or []
+        if len(keys) == 1 and keys[0]["type"] == "EnvelopeEncryption":
+            (key,) = client.post(f"{source}/streamingLocators/{locator['name']}", "listContentKeys")["contentKeys"]
+            return locator["properties"]["assetName"], locator["name"], key["id"], key["value"]
+    pytest.fail("the seeded account has no locator with one envelope key")
+
+
+def test_content_key_values_travel_from_the_source_and_appear_in_no_artifact_or_log(sandbox, tmp_path):
+    asset, guid, key_id, key_value = envelope_locator(sandbox)
+    base = new_account_plan(sandbox, [(asset, guid)], copies=True)
+    locator = base.actions[-1]
+    body = {"properties": dict(locator.body["properties"], streamingPolicyName="Predefined_ClearKey", contentKeys=[{"id": key_id, "value": "{secret}"}])}
+    ref = SecretRef("properties.contentKeys[0].value", "source-content-key", (("key_id", key_id), ("locator", guid)))
+    keyed = Action(locator.address, locator.change, locator.resource_type, locator.name, locator.operation, locator.phase,
+                   sources=locator.sources, depends_on=locator.depends_on, body=body, secret_refs=(ref,))
+    plan_path = tmp_path / "plan.json"
+    save(Plan(base.tool_version, base.mode, base.refreshed, base.inventory, base.target, base.source, base.actions[:-1] + (keyed,), base.coverage), plan_path)
+    dry = migrator("-vv", "apply", str(plan_path), "--dry-run", "--dry-run-out", str(tmp_path / "dry.json"), "--arm-token", sandbox.token)
+    real = migrator("-vv", "apply", str(plan_path), "--yes", "--arm-token", sandbox.token)
+    assert real.returncode == 0, real.stderr
+    client = ArmClient(arm_session(), sandbox.base_url, StaticTokenProvider(sandbox.token, api="ARM"))
+    answer = client.post(f"{sandbox.describe().target.id}/streamingLocators/{guid}", "listContentKeys")
+    assert [k["value"] for k in answer["contentKeys"]] == [key_value]
+    texts = [dry.stdout, dry.stderr, real.stdout, real.stderr]
+    files = [p for p in tmp_path.iterdir() if p.is_file()]
+    assert len(files) >= 5  # plan, dry-run output, journal (+ WAL side files), lock, azcopy script
+    for blob in [t.encode() for t in texts] + [p.read_bytes() for p in files]:
+        assert key_value.encode() not in blob
+
+
+def same_account_plan(running: Sandbox) -> Plan:
+    """Same account: the v2 locators are already v3 locators (no change); what v3 cannot see is created."""
+    client = ArmClient(arm_session(), running.base_url, StaticTokenProvider(running.token, api="ARM"))
+    source = running.describe().source.id
+    kept = []
+    for locator in list(client.list(source + "/streamingLocators"))[:3]:
+        current = {"properties": {k: v for k, v in locator["properties"].items() if k in ("assetName", "streamingLocatorId", "streamingPolicyName")}}
+        kept.append(Action(f"streamingLocators/{locator['name']}", Change.NO_CHANGE, T + "streamingLocators", locator["name"], "none", Phase.PUBLISH,
+                           sources=(f"nb:lid:UUID:{locator['name']}",), current=current))
+    preset = {"@odata.type": "#Microsoft.Media.BuiltInStandardEncoderPreset", "presetName": "AdaptiveStreaming"}
+    stop = Action("manual/channels/nb:chid:UUID:c1", Change.MANUAL, "v2:Channels", "nb:chid:UUID:c1", "confirm", Phase.CUTOVER, downtime=True)
+    created = [
+        Action("transforms/adaptive", Change.CREATE, T + "transforms", "adaptive", "put", Phase.PREPARE, body={"properties": {"outputs": [{"preset": preset}]}}),
+        stop,
+        Action("liveEvents/news", Change.CREATE, T + "liveEvents", "news", "put", Phase.CUTOVER, depends_on=(stop.address,), downtime=True,
+               body={"location": "westus2", "properties": {"input": {"streamingProtocol": "RTMP"}}}),
+        Action("liveEvents/news/start", Change.CREATE, T + "liveEvents", "news", "post:start", Phase.CUTOVER, depends_on=("liveEvents/news",),
+               irreversible=True, downtime=True),
+    ]
+    coordinates_ = coordinates(running, SOURCE_ACCOUNT, with_state=False)
+    inventory = InventoryInfo("sha256:inv", running.base_url + "/api/", "2026-01-01T00:00:00Z", {"Locators": 3})
+    return Plan("0.1.0", "same-account", False, inventory, coordinates_, None, tuple(kept + created), {"Locators": {"total": 3, "accounted": 3}})
+
+
+def test_same_account_plan_applies_by_phase_and_verifies_on_the_sandbox(sandbox, tmp_path):
+    plan_path = tmp_path / "plan.json"
+    save(same_account_plan(sandbox), plan_path)
+    prepare = migrator("apply", str(plan_path), "--phase", "prepare", "--arm-token", sandbox.token)
+    assert prepare.returncode == 0 and "Apply complete: 1 created, 0 unchanged, 0 failed." in prepare.stdout, prepare.stderr
+    refused = migrator("apply", str(plan_path), "--phase", "cutover", "--arm-token", sandbox.token)
+    assert refused.returncode == ExitStatus.ABORTED  # the channel stop needs an operator (no terminal, no --yes)
+    cutover = migrator("apply", str(plan_path), "--phase", "cutover", "--yes", "--arm-token", sandbox.token)
+    assert cutover.returncode == 0, cutover.stderr
+    assert "Apply complete: 1 created, 1 confirmed, 1 started, 0 unchanged, 0 failed." in cutover.stdout
+    everything = migrator("apply", str(plan_path), "--arm-token", sandbox.token)
+    assert "Nothing to do" in everything.stdout
+    audit = migrator("verify", str(plan_path), "--arm-token", sandbox.token, "--output", "json")
+    assert audit.returncode == 0, audit.stdout
+    summary = json.loads(audit.stdout)["summary"]
+    assert summary["missing"] == summary["different"] == 0 and summary["paths_kept"] == 3

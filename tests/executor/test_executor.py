@@ -10,8 +10,8 @@ import pytest
 from migrator.console import SilentReporter
 from migrator.exceptions import AbortedError, ConfigError, UnreachableError, ValidationError
 from migrator.executor import ConfirmRequest, PlanExecutor, SecretResolver, body_differences
-from migrator.journal import ActionState
-from migrator.plan import Change, Phase
+from migrator.journal import IN_MEMORY, ActionState, Journal
+from migrator.plan import Change, Phase, SecretRef
 from migrator.v3.ids import ResourceType, resource_id
 
 from apply_fixtures import SOURCE, TARGET, T, FakeArm, content_key_ref, make_action, make_plan, manual_finding
@@ -53,8 +53,6 @@ def test_actions_run_after_everything_they_depend_on(arm, journal):
 def test_no_more_requests_are_in_flight_than_the_parallel_bound():
     arm = FakeArm(delay=0.03)
     plan = make_plan([make_action(f"assets/a{i:02d}") for i in range(24)])
-    from migrator.journal import IN_MEMORY, Journal
-
     with Journal.open(IN_MEMORY, "sha256:x") as journal:
         executor(arm, journal, parallel=3).apply(plan)
     assert arm.max_active == 3
@@ -269,3 +267,34 @@ def test_body_comparison_ignores_read_only_fields_secrets_and_guid_case():
     assert body_differences(planned, actual) == []
     assert body_differences({"properties": {"description": "a"}}, {"properties": {"description": "b"}}) == ["properties.description"]
     assert body_differences({"properties": {"filters": ["a", "b"]}}, {"properties": {"filters": ["a"]}}) == ["properties.filters"]
+
+
+def test_policy_secrets_are_found_in_the_options_restriction_or_configuration(arm, journal):
+    policy = rid(ResourceType.CONTENT_KEY_POLICY, "ckp", account=SOURCE)
+    arm.post_answers[policy + "/getPolicyPropertiesWithSecrets"] = {
+        "options": [
+            {"name": "token", "restriction": {"primaryVerificationKey": {"keyValue": "c3ltbWV0cmljLWtleS0x"}}, "configuration": {}},
+            {"name": "fairplay", "policyOptionId": "opt-2", "configuration": {"ask": "YXNrLXZhbHVlLTEyMzQ="}, "restriction": {}},
+        ]
+    }
+    refs = (
+        SecretRef("properties.options[0].restriction.primaryVerificationKey.keyValue", "source-policy-secret", (("field", "primaryVerificationKey.keyValue"), ("option", "token"), ("policy", "ckp"))),
+        SecretRef("properties.options[1].configuration.ask", "source-policy-secret", (("field", "ask"), ("option", "opt-2"), ("policy", "ckp"))),
+    )
+    body = {"properties": {"options": [{"restriction": {"primaryVerificationKey": {"keyValue": "{secret}"}}}, {"configuration": {"ask": "{secret}"}}]}}
+    plan = make_plan([make_action("contentKeyPolicies/ckp", body=body, secret_refs=refs)], mode="new-account", source=SOURCE)
+    executor(arm, journal, secrets=SecretResolver(arm, SOURCE)).apply(plan)
+    sent = arm.bodies[0]["properties"]["options"]
+    assert sent[0]["restriction"]["primaryVerificationKey"]["keyValue"] == "c3ltbWV0cmljLWtleS0x"
+    assert sent[1]["configuration"]["ask"] == "YXNrLXZhbHVlLTEyMzQ="
+    assert [c for c in arm.calls if c[1].endswith("getPolicyPropertiesWithSecrets")] == [("POST", policy + "/getPolicyPropertiesWithSecrets")]
+
+
+def test_content_copy_takes_source_and_target_asset_names_from_its_body(arm, journal, tmp_path):
+    arm.post_answers[rid(ResourceType.ASSET, "old-name", account=SOURCE) + "/listContainerSas"] = {"assetContainerSasUrls": ["https://s.example/c1?sig=A1B2C3D4E5"]}
+    arm.post_answers[rid(ResourceType.ASSET, "new-name") + "/listContainerSas"] = {"assetContainerSasUrls": ["https://t.example/c2?sig=F6G7H8I9J0"]}
+    copy = make_action("copies/x", resource_type="copy:blobs", name="x", operation="content-copy", phase=Phase.CONTENT_COPY,
+                       body={"sourceAssetName": "old-name", "targetAssetName": "new-name", "files": 3})
+    result = executor(arm, journal, confirm=yes, script_dir=tmp_path).apply(make_plan([copy], mode="new-account", source=SOURCE))
+    assert "https://s.example/c1/*?sig=A1B2C3D4E5" in (tmp_path / result.scripts[0].rsplit("/", 1)[-1]).read_text()
+    assert result.outcomes == {"copied": 1}

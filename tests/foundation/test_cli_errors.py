@@ -80,3 +80,32 @@ def test_migrator_errors_print_one_line_without_traceback(failing_command, capsy
 def test_debug_flag_lets_the_traceback_through(failing_command):
     with pytest.raises(exc.AuthError):
         cli.main(["--debug", "_fail_for_test"], prog_name="migrator")
+
+
+@pytest.fixture
+def interrupted_command():
+    @cli.command("_interrupt_for_test", hidden=True)
+    def interrupt():
+        raise KeyboardInterrupt
+
+    @cli.command("_decline_for_test", hidden=True)
+    def decline():
+        click.confirm("go on?", abort=True)
+
+    yield
+    cli.commands.pop("_interrupt_for_test")
+    cli.commands.pop("_decline_for_test")
+
+
+def test_ctrl_c_exits_130_not_the_aborted_status(interrupted_command, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["_interrupt_for_test"], prog_name="migrator")
+    assert stop.value.code == ExitStatus.INTERRUPTED
+    assert "Interrupted." in capsys.readouterr().err
+
+
+def test_a_declined_confirmation_exits_with_the_aborted_status(interrupted_command, monkeypatch):
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("n\n"))
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["_decline_for_test"], prog_name="migrator")
+    assert stop.value.code == ExitStatus.ABORTED

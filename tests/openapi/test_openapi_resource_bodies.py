@@ -396,3 +396,21 @@ def test_client_flatten_does_not_change_the_wire_shape_so_a_flattened_body_is_re
     errors = validator.validate_resource_body(LOCATORS, flattened)
     assert "assetName: is not a property the schema declares" in errors
     assert "streamingLocatorId: is not a property the schema declares" in errors
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "text",
+        5,
+        [],
+        {"properties": []},
+        {"properties": {"options": [None, 5, "x", [], {"configuration": 1, "restriction": {"@odata.type": 7}}]}},
+        {"properties": {"options": "all"}, "@odata.type": None},
+    ],
+    ids=["string", "number", "array", "properties-array", "odd-options", "options-string"],
+)
+def test_malformed_bodies_give_errors_not_exceptions(body):
+    for strict in (True, False):
+        errors = validator.validate_resource_body(POLICIES, body, strict=strict)
+        assert errors and all(isinstance(error, str) and "\n" not in error for error in errors)

@@ -86,6 +86,24 @@ def test_enum_case_is_exact_in_strict_mode_and_folded_in_lenient_mode():
     assert validator.validate_request("PUT", POLICY_PATH, body, strict=False) == []
 
 
+def test_lenient_patch_may_leave_out_required_properties_the_resource_already_has():
+    path = account_path("/contentKeyPolicies/policy1")
+    body = {"properties": {"description": "new text"}}
+    assert validator.validate_request("PATCH", path, body) == ["properties: 'options' is a required property"]
+    assert validator.validate_request("PATCH", path, body, strict=False) == []
+    assert validator.validate_request("PUT", path, body, strict=False) == ["properties: 'options' is a required property"]
+
+
+def test_lenient_patch_still_needs_the_discriminator_of_a_polymorphic_object():
+    body = {"properties": {"options": [{"name": "o", "configuration": {}, "restriction": {"@odata.type": "#Nope"}}]}}
+    assert sorted(validator.validate_request("PATCH", POLICY_PATH, body, strict=False)) == [
+        "properties.options[0].configuration: '@odata.type' is a required property",
+        "properties.options[0].restriction.@odata.type: unknown discriminator value '#Nope'; expected one of: "
+        "#Microsoft.Media.ContentKeyPolicyOpenRestriction, #Microsoft.Media.ContentKeyPolicyTokenRestriction, "
+        "#Microsoft.Media.ContentKeyPolicyUnknownRestriction",
+    ]
+
+
 def test_date_time_needs_an_offset_only_in_strict_mode():
     body = locator(startTime="2018-03-01T00:00:00")
     assert validator.validate_request("PUT", LOCATOR_PATH, body) == [
@@ -122,6 +140,9 @@ def test_response_may_carry_read_only_properties_and_must_carry_required_ones():
     answer = {"name": "loc1", "properties": {"assetName": "a", "streamingPolicyName": "p", "created": "2020-01-01T00:00:00Z"}}
     assert validator.validate_response("PUT", LOCATOR_PATH, 201, answer) == []
     error_body = {"error": {"code": "BadRequest", "message": "m", "details": [], "target": "properties"}}
+    assert validator.validate_response("PUT", LOCATOR_PATH, 400, error_body) == []
+    # additionalInfo[].info is a free-form object: any property is declared
+    error_body["error"]["additionalInfo"] = [{"type": "PolicyViolation", "info": {"policyDefinitionId": "x", "n": 1}}]
     assert validator.validate_response("PUT", LOCATOR_PATH, 400, error_body) == []
     assert validator.validate_response("PUT", LOCATOR_PATH, 201, {"properties": {"assetName": "a"}}) == [
         "properties: 'streamingPolicyName' is a required property"

@@ -177,3 +177,13 @@ def test_secret_refs_are_written_with_their_coordinates(tmp_path):
         {"path": "properties.contentKeys[0].value", "from": "source-content-key", "key_id": "k", "locator": "l1"}
     ]
     assert locator["body"]["properties"]["contentKeys"][0]["value"] == "{secret}"
+
+
+def test_the_fast_action_encoding_equals_the_generic_canonical_encoding():
+    from migrator.plan import _compact, action_json
+
+    for action in make_plan().actions:
+        assert action_json(action) == _compact(action.to_dict())
+    odd = Action("x/ü\"\n", Change.MODIFY, None, "n", "put", Phase.POST, current={"b": 1, "a": [None, 1.5]},
+                 findings=(Finding("C", Severity.BLOCKER, "quote \" and \u2028", "r"),), irreversible=True)
+    assert action_json(odd) == _compact(odd.to_dict())

@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from jinja2 import UndefinedError
 
 from migrator.cli import cli
-from migrator.plan import Change, Finding, Phase, Severity, save
+from migrator.plan import Finding, Phase, Severity, save
 from migrator.reports.model import build_report
 from migrator.reports.render import _environment, render_html, render_markdown, render_report
-from report_plans import GUID, HOSTILE, T, action, plan_of, sample_plan
+from report_plans import GUID, action, plan_of, sample_plan
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_html_carries_every_section(html):
                     "Quotas used against their limits", "Cutover runbook", "Blockers and their neighbourhood"):
         assert f">{heading}</h2>" in html
     assert html.count("<svg") == 2  # the bar chart and one blocker neighbourhood
-    assert "Live channels: downtime windows" in html
+    assert "Live channels: the downtime window" in html
 
 
 def test_templates_fail_loudly_on_an_unknown_field():
@@ -72,9 +72,11 @@ def test_runbook_orders_phases_and_counts_irreversible_and_downtime_steps():
     assert [s.address for s in cutover.steps] == ["manual/channels/nb:chid:UUID:c1", "liveEvents/le1", "liveEvents/le1/start"]
 
 
-def test_live_channel_window_lists_what_waits_for_the_channel_stop():
-    (window,) = build_report(sample_plan()).live_windows
-    assert window.follows == ("liveEvents/le1",)
+def test_live_window_lists_channel_steps_and_live_events_with_what_waits_for_them():
+    windows = {w.address: w for w in build_report(sample_plan()).live_windows}
+    assert list(windows) == ["liveEvents/le1", "manual/channels/nb:chid:UUID:c1"]
+    assert windows["manual/channels/nb:chid:UUID:c1"].follows == ("liveEvents/le1",)
+    assert windows["liveEvents/le1"].what.startswith("Channel <script>")  # escaped by the templates, not here
 
 
 def test_quota_over_its_limit_is_flagged():

@@ -125,3 +125,23 @@ def test_streaming_endpoints_create_start_scale(client):
     endpoint = client.streaming_endpoints.get(GROUP, ACCOUNT, "origin")
     assert (endpoint.resource_state, endpoint.scale_units) == ("Running", 2)
     assert "origin" in names(client.streaming_endpoints.list(GROUP, ACCOUNT))
+
+
+def test_sdk_reads_the_arm_error_shape(client):
+    from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+
+    with pytest.raises(ResourceNotFoundError) as missing:
+        client.assets.get(GROUP, ACCOUNT, "never-created")
+    assert missing.value.error.code == "ResourceNotFound"
+    with pytest.raises(HttpResponseError) as refused:
+        client.streaming_locators.create(GROUP, ACCOUNT, "orphan", m.StreamingLocator(asset_name="nope", streaming_policy_name="Predefined_ClearStreamingOnly"))
+    assert refused.value.status_code == 400 and refused.value.error.code == "AssetNotFound"
+
+
+def test_account_update_sets_the_key_delivery_allow_list_through_the_sdk_poller(client):
+    access = m.AccessControl(default_action="Deny", ip_allow_list=["192.0.2.0/24"])
+    updated = client.mediaservices.begin_update(GROUP, ACCOUNT, m.MediaServiceUpdate(key_delivery=m.KeyDelivery(access_control=access))).result()
+    assert updated.key_delivery.access_control.ip_allow_list == ["192.0.2.0/24"]
+    account = client.mediaservices.get(GROUP, ACCOUNT)
+    assert account.key_delivery.access_control.default_action == "Deny"
+    assert account.provisioning_state == "Succeeded"

@@ -216,3 +216,12 @@ def test_small_accounts_still_hold_every_entity_set(data):
     tiny = SeededV2Data(data.seed, 1)
     assert {s for s in ("Assets", "Channels", "Programs", "StreamingEndpoints", "MediaProcessors") if tiny.count(s) == 0} == set()
     assert all(tiny.get("Assets", p["AssetId"]) for p in tiny.iter("Programs"))
+
+
+def test_pending_manifest_assets_are_those_with_a_pending_file_listed_once(data):
+    for manifest in _all(data, "IngestManifests"):
+        pending = data.navigation("IngestManifests", manifest["Id"], "PendingIngestManifestAssets")
+        expected = {
+            f["ParentIngestManifestAssetId"] for f in _all(data, "IngestManifestFiles") if f["ParentIngestManifestId"] == manifest["Id"] and f["State"] == 0
+        }
+        assert pending == sorted(expected)

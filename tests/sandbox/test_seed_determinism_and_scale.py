@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -21,6 +24,30 @@ def _served_bytes(seed: int, assets: int, sets: tuple[str, ...] = ENTITY_SETS) -
 
 def test_the_same_seed_serves_the_same_bytes():
     assert _served_bytes(5, FULL_COVERAGE_ASSETS + 7) == _served_bytes(5, FULL_COVERAGE_ASSETS + 7)
+
+
+_DIGEST_SCRIPT = """
+import hashlib, sys
+sys.path.insert(0, sys.argv[1])
+from v2_sandbox_helpers import ENTITY_SETS, MINIMAL, VERBOSE, get
+from migrator.sandbox.seed import SeededV2Data
+from migrator.sandbox.v2face import V2Face
+face = V2Face(SeededV2Data(5, 40), token="test-token")
+digest = hashlib.sha256()
+for entity_set in ENTITY_SETS:
+    for accept in (VERBOSE, MINIMAL):
+        digest.update(get(face, f"/api/{entity_set}?$top=1000", accept).body)
+print(digest.hexdigest())
+"""
+
+
+def test_the_same_seed_serves_the_same_bytes_in_other_processes():
+    here = os.path.dirname(os.path.abspath(__file__))
+    expected = hashlib.sha256(b"".join(_served_bytes(5, 40))).hexdigest()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        output = subprocess.run([sys.executable, "-c", _DIGEST_SCRIPT, here], env=env, capture_output=True, text=True, check=True)
+        assert output.stdout.strip() == expected
 
 
 def test_another_seed_gives_other_ids_except_to_the_global_media_processors():

@@ -160,7 +160,7 @@ def test_next_links_appear_on_full_pages_only_when_switched_on():
     assert "__next" not in body(get(V2Face(data, token=TOKEN), "/api/AccessPolicies"))["d"]
     linked = V2Face(data, token=TOKEN, next_links=True)
     first = body(get(linked, "/api/AccessPolicies"))["d"]
-    assert first["__next"].endswith("%24skip=1000")
+    assert first["__next"] == f"{BASE_URL}/api/AccessPolicies?$skip=1000"
     last = body(get(linked, "/api/AccessPolicies?$skip=1000", MINIMAL))
     assert "odata.nextLink" not in last
 
@@ -369,3 +369,58 @@ def test_latency_is_injected_before_every_answer(data):
     get(face, "/api/Assets?$top=1")
     get(face, "/api/Nope")
     assert slept == [0.25, 0.25]
+
+
+# -- content key export -------------------------------------------------------------------------
+
+
+def test_rebind_content_key_without_a_certificate_returns_the_clear_key(face, data):
+    key = data.page("ContentKeys", 0, 1)[0]["Id"]
+    minimal = body(get(face, f"/api/RebindContentKey?id='{key}'&x509Certificate=''", MINIMAL))
+    verbose = body(get(face, f"/api/RebindContentKey?id='{key}'&x509Certificate=''", VERBOSE))
+    assert minimal == {"odata.metadata": f"{BASE_URL}/api/$metadata#Edm.String", "value": data.clear_key_value_of(key)}
+    assert verbose == {"d": {"RebindContentKey": data.clear_key_value_of(key)}}
+
+
+def test_rebind_content_key_refuses_unknown_keys_and_certificates(face, data):
+    key = data.page("ContentKeys", 0, 1)[0]["Id"]
+    assert get(face, "/api/RebindContentKey?id='nb:kid:UUID:ffffffff-0000-4000-8000-000000000000'&x509Certificate=''").status == 404
+    assert get(face, f"/api/RebindContentKey?id='{key}'&x509Certificate='MIIB'").status == 400
+    assert get(face, f"/api/RebindContentKey?id={key}").status == 400
+
+
+def test_accounts_without_clear_key_values_cannot_rebind():
+    face = V2Face(_access_policies(1), token=TOKEN)
+    assert get(face, "/api/RebindContentKey?id='nb:kid:UUID:x'&x509Certificate=''").status == 404
+
+
+def test_metadata_is_served_whatever_xml_type_the_client_accepts(face):
+    for accept in ("application/xml", "application/atom+xml", "*/*"):
+        assert get(face, "/api/$metadata", accept).status == 200
+
+
+# -- switches for behaviour the reference leaves open --------------------------------------------
+
+
+def test_orderby_can_be_refused_to_exercise_a_readers_fallback(data):
+    face = V2Face(data, token=TOKEN, orderby_supported=False)
+    assert get(face, "/api/Assets?$orderby=Id").status == 400
+    assert get(face, "/api/Assets?$top=1").status == 200
+
+
+def test_listing_operations_can_be_refused_while_single_operations_stay_readable(data):
+    face = V2Face(data, token=TOKEN, operations_listable=False)
+    operation = data.page("Operations", 0, 1)[0]["Id"]
+    assert get(face, "/api/Operations").status == 405
+    assert get(face, f"/api/{key_segment('Operations', operation)}").status == 200
+
+
+def test_the_api_version_query_parameter_may_stand_in_for_the_header(face):
+    request_headers = {"Authorization": f"Bearer {TOKEN}", "Accept": MINIMAL}
+    assert _send(face, "GET", "/api/$metadata?api-version=2.19", request_headers).status == 200
+    assert _send(face, "GET", "/api/Assets?api-version=2.19&$top=1", request_headers).status == 200
+
+
+def test_reads_other_than_get_are_refused_without_counting_as_writes(face):
+    assert _send(face, "HEAD", "/api/Assets", headers()).status == 405
+    assert face.write_attempts == 0

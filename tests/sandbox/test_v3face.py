@@ -3,6 +3,8 @@ paging, quotas, naming, create-only resources and unique ids."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from migrator.sandbox.arm import API_VERSIONS, Family
@@ -354,3 +356,92 @@ def test_account_is_listed_by_resource_group_and_subscription(arm):
     listed = arm.session.get(group_url, params={"api-version": "2021-11-01"}).json()["value"]
     assert [a["name"] for a in listed] == ["contosomedia"]
     assert listed[0]["properties"]["provisioningState"] == "Succeeded"
+
+
+# ---------------------------------------------------------------- secrets
+
+
+def test_secret_values_never_appear_in_errors_or_logs(caplog):
+    owner = account()
+    secret_password, secret_token = "FAKE-SECRET-pfx-password-0451", "FAKE-SECRET-bearer-0451"
+    fair_play = {
+        "@odata.type": "#Microsoft.Media.ContentKeyPolicyFairPlayConfiguration",
+        "ask": "RkFLRS1TRUNSRVQtYXNr",
+        "fairPlayPfxPassword": secret_password,
+        "fairPlayPfx": "RkFLRS1TRUNSRVQtcGZ4",
+        "rentalAndLeaseKeyType": "NotAKeyType",
+        "rentalDuration": -1,
+    }
+    body = {"properties": {"options": [{"configuration": fair_play, "restriction": {"@odata.type": "#Microsoft.Media.ContentKeyPolicyOpenRestriction"}}]}}
+    logger = logging.getLogger("migrator")
+    logger.addHandler(caplog.handler)
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        with serving(owner) as (server, _face):
+            arm = Arm(server.base_url, owner, token=secret_token)
+            refused = arm.put("contentKeyPolicies/fp", body)
+            fair_play.update(rentalAndLeaseKeyType="PersistentUnlimited", rentalDuration=0, offlineRentalConfiguration={"playbackDurationSeconds": 1, "storageDurationSeconds": 1})
+            created = arm.put("contentKeyPolicies/fp", body)
+            fetched = arm.get("contentKeyPolicies/fp")
+    finally:
+        logger.removeHandler(caplog.handler)
+        logger.setLevel(previous)
+    assert refused.status_code == 400 and created.status_code == 201
+    for response in (refused, created, fetched):
+        assert secret_password not in response.text and "RkFLRS1TRUNSRVQt" not in response.text
+    assert "contentKeyPolicies/fp" in caplog.text  # the request lines were logged and captured
+    assert secret_password not in caplog.text and secret_token not in caplog.text
+
+
+# ---------------------------------------------------------------- $filter and $orderby
+
+
+def test_assets_filter_by_alternate_id_and_name(arm):
+    for index in range(6):
+        arm.put(f"assets/f{index}", {"properties": {"alternateId": f"alt-{index % 2}"}})
+    matched = arm.get("assets", **{"$filter": "properties/alternateId eq 'alt-1'"}).json()
+    assert [a["name"] for a in matched["value"]] == ["f1", "f3", "f5"]
+    either = arm.get("assets", **{"$filter": "name eq 'f0' or name eq 'F4'"}).json()
+    assert [a["name"] for a in either["value"]] == ["f0", "f4"]
+
+
+def test_filtered_pages_follow_next_links_to_every_match(arm):
+    for index in range(9):
+        arm.put(f"assets/g{index}", {"properties": {"alternateId": "same"}})
+    page = arm.get("assets", **{"$filter": "properties/alternateId eq 'same'"}).json()
+    seen = [a["name"] for a in page["value"]]
+    while "@odata.nextLink" in page:
+        assert "filter" in page["@odata.nextLink"]
+        page = arm.session.get(page["@odata.nextLink"]).json()
+        seen += [a["name"] for a in page["value"]]
+    assert seen == [f"g{index}" for index in range(9)]
+
+
+def test_orderby_sorts_and_pages(arm):
+    for name in ("charlie", "alpha", "echo", "bravo", "delta", "foxtrot"):
+        arm.put(f"assets/{name}", ASSET_BODY)
+    first = arm.get("assets", **{"$orderby": "name desc"}).json()
+    second = arm.session.get(first["@odata.nextLink"]).json()
+    assert [a["name"] for a in first["value"] + second["value"]] == ["foxtrot", "echo", "delta", "charlie", "bravo", "alpha"]
+
+
+def test_undocumented_filters_and_orders_are_refused(arm):
+    assert error_of(arm.get("assets", **{"$filter": "properties/description eq 'x'"}))["code"] == "InvalidFilter"
+    assert error_of(arm.get("assets", **{"$filter": "properties/alternateId gt 'x'"}))["code"] == "InvalidFilter"
+    assert error_of(arm.get("accountFilters", **{"$filter": "name eq 'x'"}))["code"] == "InvalidFilter"
+    assert error_of(arm.get("assets", **{"$orderby": "properties/alternateId"}))["code"] == "InvalidOrderBy"
+    assert error_of(arm.get("assets", **{"$filter": "name eq"}))["code"] == "InvalidFilter"
+
+
+def test_jobs_filter_by_state_enum_literal(arm):
+    arm.put("assets/in", ASSET_BODY)
+    arm.put("assets/out", ASSET_BODY)
+    preset = {"@odata.type": "#Microsoft.Media.BuiltInStandardEncoderPreset", "presetName": "AdaptiveStreaming"}
+    arm.put("transforms/t", {"properties": {"outputs": [{"preset": preset}]}})
+    job = {"properties": {"input": {"@odata.type": "#Microsoft.Media.JobInputAsset", "assetName": "in"}, "outputs": [{"@odata.type": "#Microsoft.Media.JobOutputAsset", "assetName": "out"}]}}
+    arm.put("transforms/t/jobs/j1", job)
+    arm.put("transforms/t/jobs/j2", job)
+    arm.post("transforms/t/jobs/j2/cancelJob")
+    queued = arm.get("transforms/t/jobs", **{"$filter": "properties/state eq Microsoft.Media.JobState'Queued'"}).json()
+    assert [j["name"] for j in queued["value"]] == ["j1"]

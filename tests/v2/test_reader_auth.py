@@ -14,6 +14,7 @@ from fake_v2_service import WIRE, FakeV2Service, Fault, read
 from migrator.auth import ClientCredentials, MsalTokenProvider, StaticTokenProvider
 from migrator.clouds import CLOUDS
 from migrator.exceptions import AuthError, MalformedPageError, TokenExpiredError
+from migrator.redact import SECRETS
 from migrator.v2.store import partial_path
 
 CLIENT_SECRET = "client-secret-VALUE-never-logged"
@@ -137,3 +138,5 @@ def test_no_token_client_secret_or_entity_secret_reaches_logs_or_errors(tmp_path
     assert app.issued
     for secret in secrets:
         assert secret not in text
+    # every issued token is registered, so a stray log line with it would be scrubbed too
+    assert SECRETS.scrub(f"header {app.issued[0][0]}") == "header ***"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sqlite3
 import threading
@@ -232,3 +233,18 @@ def test_retry_after_is_honoured_through_the_real_http_stack(tmp_path, monkeypat
         server.server_close()
     assert summary.counts == {"Locators": 0}
     assert slept == [7.0]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "problem"),
+    [
+        ("myaccount.restv2.westus.media.azure.net/api/", "not an http(s) URL"),
+        ("http://myaccount.restv2.westus.media.azure.net/api/", "over plain http"),
+    ],
+)
+def test_an_endpoint_that_would_leak_the_token_or_is_no_url_is_refused(endpoint, problem):
+    from migrator.exceptions import ConfigError
+    from migrator.v2.reader import ReaderSettings
+
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        ReaderSettings(endpoint)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 import time
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
-from fake_v2_service import FakeV2Service, Fault, read
+from fake_v2_service import WIRE, FakeV2Service, Fault, key_for, read
 from migrator.exceptions import MalformedPageError
 from migrator.v2 import schema, wire
 from migrator.v2.reader import key_literal
@@ -236,3 +238,50 @@ def test_the_service_metadata_document_is_archived(tmp_path):
     read(service, tmp_path / "inv.db", entity_sets=["Locators"])
     with InventoryStore.open(tmp_path / "inv.db") as store:
         assert store.document("$metadata") == "<edmx:Edmx Version='1.0'/>"
+
+
+@pytest.mark.parametrize(
+    ("example", "fmt"), [("assets_verbose_page", "verbose"), ("assets_minimalmetadata_page", "minimal")]
+)
+def test_the_reference_example_pages_are_read_and_their_next_link_followed(tmp_path, example, fmt):
+    page = WIRE.load_response_examples()[example]
+    asset_id = "nb:cid:UUID:7e712f7e-d35f-4629-a9b1-47b35b2b576b"
+    service = FakeV2Service(fmt=fmt)
+    service.sets["Assets"] = [service.entity("Assets", asset_id)]  # answers the navigation reads
+    first_page = json.dumps(page)
+    service.before = lambda r: Fault(200, {}, first_page) if "$skip=0" in r.url and "/Assets?" in r.url else None
+    summary = read(service, tmp_path / "inv.db", entity_sets=["Assets"], wire_format=fmt)
+    assert summary.counts == {"Assets": 1}
+    followed = [r for r in service.listing_requests("Assets") if "$skip=1000" in unquote(r.url)]
+    assert len(followed) == 1 and "$top" not in unquote(followed[0].url)  # the link exactly as sent
+    with InventoryStore.open(tmp_path / "inv.db") as store:
+        asset = store.get("Assets", asset_id)
+    assert asset.name == "example-input" and asset.storage_account_name == "mystorage"
+
+
+def test_task_templates_are_collected_through_job_templates_when_not_listed(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="migrator")
+    service = FakeV2Service()
+    job_templates = service.add("JobTemplates", 2)
+    task_templates = [key_for("TaskTemplates", i) for i in range(3)]
+    service.link("JobTemplates", job_templates[0], "TaskTemplates", "TaskTemplates", task_templates[:2])
+    service.link("JobTemplates", job_templates[1], "TaskTemplates", "TaskTemplates", task_templates[2:])
+    service.fail("TaskTemplates", Fault(404, {}, ""))
+    summary = read(service, tmp_path / "inv.db", entity_sets=["JobTemplates", "TaskTemplates"])
+    assert summary.unavailable == ("TaskTemplates",)
+    assert summary.counts == {"JobTemplates": 2, "TaskTemplates": 3}
+    with InventoryStore.open(tmp_path / "inv.db") as store:
+        assert [t.key for t in store.entities("TaskTemplates")] == sorted(task_templates)
+        assert len(list(store.links("JobTemplates", "TaskTemplates"))) == 3
+    assert "collecting TaskTemplates through JobTemplates/TaskTemplates" in caplog.text
+
+
+def test_listed_task_templates_are_not_collected_twice(tmp_path):
+    service = FakeV2Service()
+    (job_template,) = service.add("JobTemplates", 1)
+    task_templates = service.add("TaskTemplates", 2)
+    service.link("JobTemplates", job_template, "TaskTemplates", "TaskTemplates", task_templates[:1])
+    summary = read(service, tmp_path / "inv.db", entity_sets=["JobTemplates", "TaskTemplates"])
+    assert summary.unavailable == ()
+    assert summary.counts == {"JobTemplates": 1, "TaskTemplates": 2}
+    assert summary.link_counts == {"JobTemplates/TaskTemplates": 1}

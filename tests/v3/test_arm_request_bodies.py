@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-import samples
-from conftest import ACCOUNT, ENDPOINT
+import v3_samples as samples
+from v3_fakes import ACCOUNT, ENDPOINT
 from migrator.openapi import validator
 from migrator.v3 import models
 from migrator.v3.client import ArmClient
 
-EXAMPLES = "migrator/openapi/specification/mediaservices/resource-manager/Microsoft.Media/Metadata/stable/2023-01-01/examples"
+EXAMPLES = validator.SPEC_ROOT / "mediaservices/resource-manager/Microsoft.Media/Metadata/stable/2023-01-01/examples"
 
 
 def capture(rsps, client: ArmClient, call):
     """Run ``call`` against a catch-all mock and return (method, path, parsed body) of the first request."""
-    import re
-
     for method in ("PUT", "POST"):
         rsps.add(method, re.compile(re.escape(ENDPOINT) + ".*"), json={}, status=200)
     call(client)

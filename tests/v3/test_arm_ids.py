@@ -169,3 +169,10 @@ def test_streaming_name_rules_agree_with_the_spec_path_patterns():
         bad_names = ("le", bad) if resource_type is ResourceType.LIVE_OUTPUT else (bad,)
         assert validator.validate_path("GET", resource_id(ACCOUNT, resource_type, *names).path) == []
         assert validator.validate_path("GET", resource_id(ACCOUNT, resource_type, *bad_names).path) != []
+
+
+def test_resource_types_are_found_from_any_spelling_of_the_arm_type():
+    assert ResourceType("Microsoft.Media/mediaservices/streamingLocators") is ResourceType.STREAMING_LOCATOR
+    assert ResourceType("microsoft.eventgrid/eventsubscriptions") is ResourceType.EVENT_SUBSCRIPTION
+    with pytest.raises(ValueError):
+        ResourceType("Microsoft.Media/mediaservices/widgets")

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import ACCOUNT, METADATA, FakeTime, make_client
+from v3_fakes import ACCOUNT, METADATA, FakeTime, make_client
 from migrator.v3.ids import ResourceType, resource_id
 from migrator.v3.pipeline import Budget, Pacer
 
@@ -104,3 +104,14 @@ def test_after_the_assumed_hour_the_next_window_is_assumed_to_have_begun(fake_ti
     pacer.observe(Budget.READS, {READS: "3600"})
     fake_time.sleep(3600 + 1800)
     assert pacer.interval(Budget.READS) == pytest.approx(0.5)
+
+
+def test_worker_threads_share_one_client_and_its_pacing_budget(fake_time, rsps):
+    client = make_client(fake_time)
+    for n in range(40):
+        rsps.get(f"{METADATA}/assets/a{n}", json={"name": f"a{n}"}, headers={READS: "100"})
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        names = list(pool.map(lambda n: client.assets.get(ACCOUNT, f"a{n}").name, range(40)))
+    assert names == [f"a{n}" for n in range(40)]
+    assert client.pacer.interval(Budget.READS) > 0  # every thread's answers fed the one shared budget
+    assert fake_time.sleeps  # and the threads were paced by it

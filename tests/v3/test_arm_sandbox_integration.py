@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-import samples
-from conftest import FakeTime
+import v3_samples as samples
+from v3_fakes import FakeTime
 from migrator.auth import StaticTokenProvider
 from migrator.exceptions import NotFoundError
 from migrator.sandbox.app import Sandbox

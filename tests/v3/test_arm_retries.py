@@ -6,7 +6,7 @@ import pytest
 import requests
 from responses import matchers
 
-from conftest import ACCOUNT, METADATA, STREAMING, make_client
+from v3_fakes import ACCOUNT, ENDPOINT, METADATA, STREAMING, make_client
 from migrator.exceptions import RemoteError, ThrottledError, UnreachableError
 from migrator.http import RetrySettings
 from migrator.v3.ids import ResourceType, resource_id
@@ -118,7 +118,7 @@ def test_read_only_post_actions_are_retried_on_5xx(client, rsps, action):
         base = f"{METADATA}/contentKeyPolicies/p1"
     rsps.post(f"{base}/{action}", status=503, json=ARM_ERROR, headers={"Retry-After": "1"})
     rsps.post(f"{base}/{action}", json={})
-    client.post(base[len("https://management.azure.com") :], action)
+    client.post(base[len(ENDPOINT) :], action)
     assert len(rsps.calls) == 2
 
 
@@ -130,3 +130,14 @@ def test_put_and_delete_are_retried_as_idempotent(client, rsps):
     client.put(ASSET, {"properties": {}})
     client.delete(ASSET)
     assert [c.request.method for c in rsps.calls] == ["PUT", "PUT", "DELETE", "DELETE"]
+
+
+def test_a_429_that_ends_the_retries_still_holds_the_next_request_back(fake_time, rsps):
+    client = make_client(fake_time, retry=RetrySettings(total=0))
+    rsps.get(ASSET_URL, status=429, json=ARM_ERROR, headers={"Retry-After": "20"})
+    rsps.get(f"{METADATA}/assets/a2", json={"name": "a2"})
+    with pytest.raises(ThrottledError):
+        client.get(ASSET)
+    assert fake_time.sleeps == []
+    client.assets.get(ACCOUNT, "a2")
+    assert fake_time.sleeps == [20.0]

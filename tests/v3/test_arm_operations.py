@@ -7,13 +7,13 @@ import logging
 
 import pytest
 
-import samples
-from conftest import ACCOUNT, ACCOUNT_PATH, ENDPOINT, METADATA, STREAMING
+import v3_samples as samples
+from v3_fakes import ACCOUNT, ACCOUNT_PATH, ENDPOINT, METADATA, STREAMING
 from migrator.openapi import validator
 from migrator.redact import REDACTED, SECRETS
 from migrator.v3 import models
 
-EXAMPLES = "migrator/openapi/specification/mediaservices/resource-manager/Microsoft.Media/Metadata/stable/2023-01-01/examples"
+EXAMPLES = validator.SPEC_ROOT / "mediaservices/resource-manager/Microsoft.Media/Metadata/stable/2023-01-01/examples"
 
 
 def example_response(name):
@@ -212,3 +212,15 @@ def test_secret_answers_read_through_the_raw_post_verb_are_registered_too(client
         answer = client.post(f"{ACCOUNT.id()}/streamingLocators/loc9", "listContentKeys")
     assert answer["contentKeys"][0]["value"] == value
     assert_secret_kept_out(value, caplog.text)
+
+
+def test_secret_fields_inside_kinds_the_models_keep_verbatim_are_registered_too():
+    secret = "ZnV0dXJlLWtpbmQta2V5LXZhbHVl"
+    option = models.ContentKeyPolicyOption.from_arm(
+        {
+            "configuration": {"@odata.type": "#Microsoft.Media.ContentKeyPolicyFutureConfiguration", "nested": {"keyValue": secret}},
+            "restriction": {"@odata.type": "#Microsoft.Media.ContentKeyPolicyOpenRestriction"},
+        }
+    )
+    assert isinstance(option.configuration, models.OpaqueContentKeyPolicyConfiguration)
+    assert_secret_kept_out(secret, repr(option))

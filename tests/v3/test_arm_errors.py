@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from conftest import ACCOUNT, METADATA, STATIC_TOKEN
+from v3_fakes import ACCOUNT, METADATA, STATIC_TOKEN
 from migrator.exceptions import (
     AuthError,
     ConflictError,
@@ -103,3 +103,10 @@ def test_service_messages_echoing_a_known_secret_are_scrubbed(client, rsps, capl
         client.streaming_locators.create_or_update(ACCOUNT, "loc1", resource=LOCATOR)
     assert secret not in str(caught.value)
     assert secret not in caplog.text
+
+
+def test_get_in_an_unknown_resource_group_raises_instead_of_answering_absent(client, rsps):
+    rsps.get(LOCATOR_URL, status=404, json=arm_error("ResourceGroupNotFound", "Resource group 'contosorg' could not be found."))
+    with pytest.raises(NotFoundError) as caught:
+        client.streaming_locators.get(ACCOUNT, "loc1")
+    assert caught.value.service_code == "ResourceGroupNotFound"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from responses import matchers
 
-from conftest import ACCOUNT, METADATA
+from v3_fakes import ACCOUNT, METADATA
 from migrator.exceptions import RemoteError
 from migrator.v3 import models
 

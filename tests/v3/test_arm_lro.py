@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ACCOUNT, ENDPOINT, STREAMING, make_client
+from v3_fakes import ACCOUNT, ENDPOINT, STREAMING, make_client
 from migrator.exceptions import OperationFailedError, OperationTimeoutError, RemoteError
 from migrator.v3 import models
 from migrator.v3.client import LroSettings

@@ -10,7 +10,7 @@ import pytest
 import requests
 import responses
 
-from conftest import ACCOUNT, FakeTime, make_client
+from v3_fakes import ACCOUNT, FakeTime, make_client
 from migrator import auth
 from migrator.auth import ClientCredentials, MsalTokenProvider, StaticTokenProvider
 from migrator.clouds import CLOUDS

@@ -1,0 +1,168 @@
+"""Content keys, authorization policies and delivery policies -> v3 content protection."""
+
+from __future__ import annotations
+
+import json
+
+from inventory_fixtures import PLAYREADY_TEMPLATE, SECRET_VALUES, kid, lid
+from openapi_check import body_errors
+
+from migrator.mappings.base import Refresh
+from migrator.mappings.locators import map_locator
+from migrator.mappings.protection import (
+    ProtectionPlanner,
+    map_authorization_option,
+    map_authorization_policy,
+    map_content_key,
+    map_delivery_policy,
+    playready_configuration,
+    streaming_policy_properties,
+    translate_option,
+)
+from migrator.plan import Change
+from migrator.v2 import entities as e
+
+
+def planned_policies(inventory, ctx, locators=(1, 2, 5, 6, 7, 8)):
+    planner = ProtectionPlanner(ctx)
+    for n in locators:
+        map_locator(inventory.get("Locators", lid(n)), ctx, planner)
+    return {p.action.address: p.action for p in planner.policy_proposals()}
+
+
+def test_assets_with_the_same_delivery_policy_share_one_streaming_policy(inventory, new_ctx):
+    policies = planned_policies(inventory, new_ctx, locators=(1, 6, 8))
+    streaming = [a for a in policies.values() if a.resource_type.endswith("streamingPolicies")]
+    assert len(streaming) == 1
+    assert streaming[0].body == {
+        "properties": {
+            "envelopeEncryption": {
+                "enabledProtocols": {"smoothStreaming": True, "dash": True, "hls": True, "download": False},
+                "contentKeys": {"defaultKey": {"label": "envelopeKey"}},
+            }
+        }
+    }
+
+
+def test_every_planned_policy_body_is_valid_once_secrets_are_substituted(inventory, new_ctx):
+    policies = planned_policies(inventory, new_ctx)
+    for action in policies.values():
+        if action.body is not None:
+            assert body_errors(action) == [], action.address
+
+
+def test_policy_bodies_hold_placeholders_and_refs_never_secret_values(inventory, new_ctx):
+    policies = planned_policies(inventory, new_ctx)
+    text = json.dumps([a.to_dict() for a in policies.values()])
+    assert not [s for s in SECRET_VALUES if s in text]
+    fairplay = next(a for a in policies.values() if "FairPlayConfiguration" in json.dumps(a.body))
+    assert {r.to_dict()["field"] for r in fairplay.secret_refs if r.source == "source-policy-secret"} >= {"ask", "fairPlayPfx", "fairPlayPfxPassword"}
+
+
+def test_token_restriction_is_translated_with_its_key_as_a_reference(inventory, new_ctx):
+    option = inventory.get("ContentKeyAuthorizationPolicyOptions", "nb:ckpoid:UUID:o1")
+    translated = translate_option(option, "nb:ckpid:UUID:c1", 0)
+    restriction = translated.option["restriction"]
+    assert restriction == {
+        "@odata.type": "#Microsoft.Media.ContentKeyPolicyTokenRestriction",
+        "issuer": "https://issuer.example.com",
+        "audience": "urn:test",
+        "restrictionTokenType": "Jwt",
+        "primaryVerificationKey": {"@odata.type": "#Microsoft.Media.ContentKeyPolicySymmetricTokenKey", "keyValue": "{secret}"},
+        "requiredClaims": [{"claimType": "urn:microsoft:azure:mediaservices:contentkeyidentifier"}],
+    }
+    assert [r.to_dict() for r in translated.secret_refs] == [
+        {"path": "properties.options[0].restriction.primaryVerificationKey.keyValue", "from": "source-policy-secret",
+         "field": "primaryVerificationKey.keyValue", "option": "token", "policy": "nb:ckpid:UUID:c1"}
+    ]
+    assert translated.option["configuration"] == {"@odata.type": "#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration"}
+
+
+def test_playready_license_template_becomes_a_v3_license():
+    configuration, untranslated = playready_configuration(PLAYREADY_TEMPLATE)
+    assert untranslated == []
+    assert configuration["licenses"] == [
+        {
+            "allowTestDevices": False,
+            "licenseType": "Persistent",
+            "contentType": "Unspecified",
+            "contentKeyLocation": {"@odata.type": "#Microsoft.Media.ContentKeyPolicyPlayReadyContentEncryptionKeyFromHeader"},
+            "playRight": {
+                "digitalVideoOnlyContentRestriction": False,
+                "imageConstraintForAnalogComponentVideoRestriction": True,
+                "imageConstraintForAnalogComputerMonitorRestriction": False,
+                "allowPassingVideoContentToUnknownOutput": "Allowed",
+                "uncompressedDigitalVideoOpl": 300,
+            },
+        }
+    ]
+
+
+def test_a_hostile_xml_template_becomes_a_finding_not_a_crash(inventory):
+    option = inventory.get("ContentKeyAuthorizationPolicyOptions", "nb:ckpoid:UUID:o9")
+    translated = translate_option(option, "nb:ckpid:UUID:c9", 0)
+    assert translated.option is None
+    assert translated.findings[0].code == "KEY_OPTION_UNREADABLE"
+    assert "boom" not in translated.findings[0].message
+
+
+def test_malformed_json_and_xml_templates_are_unreadable_findings():
+    for kind, raw in ((3, "{not json"), (4, "[1, 2]"), (1, "<unclosed")):
+        option = e.ContentKeyAuthorizationPolicyOption(id="o", key_delivery_type=kind, key_delivery_configuration=raw)
+        assert translate_option(option, "c", 0).findings[0].code == "KEY_OPTION_UNREADABLE"
+
+
+def test_an_ip_restricted_option_is_never_widened_to_open(inventory, new_ctx):
+    policies = planned_policies(inventory, new_ctx, locators=(6,))
+    manual = policies["manual/contentKeyAuthorizationPolicies/nb:ckpid:UUID:c7"]
+    assert manual.change is Change.MANUAL
+    assert manual.findings[0].code == "KEY_IP_RESTRICTED"
+    assert not any(a.resource_type.endswith("contentKeyPolicies") for a in policies.values())
+
+
+def test_fairplay_iv_and_custom_license_urls_are_reported():
+    d6 = e.AssetDeliveryPolicy(id="d6", asset_delivery_policy_type=5, asset_delivery_protocol=4,
+                               asset_delivery_configuration=json.dumps([{"Key": 9, "Value": "https://fp.example.com/lic"}, {"Key": 11, "Value": "00"}]))
+    properties, findings, blocked = streaming_policy_properties([d6])
+    assert properties["commonEncryptionCbcs"]["drm"] == {
+        "fairPlay": {"allowPersistentLicense": False, "customLicenseAcquisitionUrlTemplate": "https://fp.example.com/lic"}
+    }
+    assert sorted(f.code for f in findings) == ["DELIVERY_POLICY_CUSTOM_URL", "KEY_FAIRPLAY_IV"]
+    assert not blocked
+
+
+def test_clear_delivery_policies_map_to_predefined_policies(inventory, new_ctx):
+    from migrator.mappings.tables import predefined_streaming_policy
+
+    clear = e.AssetDeliveryPolicy(id="d", asset_delivery_policy_type=2, asset_delivery_protocol=7)
+    download = e.AssetDeliveryPolicy(id="d", asset_delivery_policy_type=2, asset_delivery_protocol=65535)
+    assert predefined_streaming_policy(streaming_policy_properties([clear])[0]) == "Predefined_ClearStreamingOnly"
+    assert predefined_streaming_policy(streaming_policy_properties([download])[0]) == "Predefined_DownloadAndClearStreaming"
+
+
+def test_a_blocked_delivery_policy_blocks_publishing(inventory, new_ctx):
+    blocked = e.AssetDeliveryPolicy(id="b", asset_delivery_policy_type=1, asset_delivery_protocol=7)
+    assert streaming_policy_properties([blocked])[2] is True
+
+
+def test_a_key_on_no_asset_with_a_policy_is_ams_as_key_server_only(inventory, new_ctx):
+    [proposal] = map_content_key(inventory.get("ContentKeys", kid(5)), new_ctx, set())
+    assert (proposal.action.change, proposal.action.findings[0].code) == (Change.UNSUPPORTED, "KEY_SERVER_ONLY")
+
+
+def test_keys_carried_by_locators_need_no_action_of_their_own(inventory, new_ctx):
+    assert map_content_key(inventory.get("ContentKeys", kid(1)), new_ctx, {kid(1)}) == []
+
+
+def test_same_account_policies_are_expected_visible(inventory, same_ctx):
+    [ckp] = map_authorization_policy(inventory.get("ContentKeyAuthorizationPolicies", "nb:ckpid:UUID:c1"), same_ctx, set())
+    [sp] = map_delivery_policy(inventory.get("AssetDeliveryPolicies", "nb:adpid:UUID:d1"), same_ctx, set())
+    assert ckp.refresh is Refresh.VISIBLE and sp.refresh is Refresh.VISIBLE
+    assert ckp.action.sources == ("nb:ckpid:UUID:c1", "nb:ckpoid:UUID:o1")
+
+
+def test_unused_policies_and_options_are_ignored_with_a_reason(inventory, new_ctx):
+    [ckap] = map_authorization_policy(inventory.get("ContentKeyAuthorizationPolicies", "nb:ckpid:UUID:c6"), new_ctx, set())
+    [adp] = map_delivery_policy(inventory.get("AssetDeliveryPolicies", "nb:adpid:UUID:d9"), new_ctx, set())
+    [option] = map_authorization_option(inventory.get("ContentKeyAuthorizationPolicyOptions", "nb:ckpoid:UUID:o1"), new_ctx, set())
+    assert [p.action.findings[0].code for p in (ckap, adp, option)] == ["KEY_POLICY_UNUSED", "DELIVERY_POLICY_UNUSED", "KEY_POLICY_UNUSED"]

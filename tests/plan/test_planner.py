@@ -1,0 +1,199 @@
+"""The planning pipeline on the sample account: coverage, determinism, validity, secrets, refresh."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from inventory_fixtures import SECRET_VALUES, MemoryInventory, lid, sample_account, sample_inventory
+from openapi_check import body_errors
+
+from migrator.exceptions import ConfigError
+from migrator.mappings.base import Mode
+from migrator.plan import AccountCoordinates, Action, Change, Phase, dumps, save
+from migrator.planner import PlanRequest, contains, make_plan, quota_problems, refreshed_action
+from migrator.mappings.base import Refresh
+from migrator.v2 import entities as e
+
+ARM = "https://management.azure.com"
+TARGET = AccountCoordinates(ARM, "sub", "rg", "acct")
+SOURCE = AccountCoordinates(ARM, "sub", "rg", "old")
+ACCOUNT_ID = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Media/mediaservices/acct"
+
+
+def offline(mode: Mode, inventory=None):
+    request = PlanRequest(mode=mode, target=TARGET, source=SOURCE, refresh=False, location="westeurope")
+    return make_plan(inventory or sample_inventory(), request)
+
+
+class FakeArm:
+    """The ARM reader contract over a dict: collection id -> resources."""
+
+    def __init__(self, resources=None, location="westeurope"):
+        self.resources = resources or {}
+        self.location = location
+        self.listed = []
+
+    def get(self, resource_id):
+        return {"name": "acct", "location": self.location} if resource_id.lower() == ACCOUNT_ID.lower() else None
+
+    def list(self, collection_id):
+        self.listed.append(collection_id)
+        return iter(self.resources.get(collection_id.rsplit("/", 1)[-1], []))
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_every_inventory_entity_is_accounted_for_in_both_modes(mode):
+    plan = offline(mode)
+    assert plan.fully_covered, {k: v for k, v in plan.coverage.items() if v["total"] != v["accounted"]}
+    inventory = sample_inventory()
+    sources = {s for a in plan.actions for s in a.sources}
+    for entity_set, count in inventory.meta.counts.items():
+        keys = {x.key for x in inventory.entities(entity_set)}
+        assert keys <= sources, entity_set
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_the_same_inputs_give_a_byte_identical_plan(mode, tmp_path):
+    save(offline(mode), tmp_path / "a.json")
+    save(offline(mode), tmp_path / "b.json")
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+
+
+def test_the_plan_does_not_depend_on_the_order_entities_arrive_in():
+    items, links = sample_account()
+    reversed_inventory = MemoryInventory(list(reversed(items)), links)
+    assert dumps(offline(Mode.NEW_ACCOUNT, reversed_inventory)) == dumps(offline(Mode.NEW_ACCOUNT))
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_every_arm_body_in_the_plan_is_valid_against_the_official_openapi(mode):
+    plan = offline(mode)
+    bodies = [a for a in plan.actions if a.body is not None and (a.resource_type or "").startswith("Microsoft.")]
+    assert bodies
+    for action in bodies:
+        assert body_errors(action) == [], action.address
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_no_secret_value_of_the_templates_appears_anywhere_in_the_plan(mode):
+    text = dumps(offline(mode))
+    assert [s for s in SECRET_VALUES if s in text] == []
+    assert "{secret}" in text or mode is Mode.SAME_ACCOUNT
+
+
+def test_same_account_creates_only_what_v3_cannot_see():
+    plan = offline(Mode.SAME_ACCOUNT)
+    created = {a.resource_type for a in plan.actions if a.change is Change.CREATE}
+    assert created == {
+        "Microsoft.Media/mediaServices/transforms",
+        "Microsoft.Media/mediaServices/liveEvents",
+        "Microsoft.Media/mediaServices/liveEvents/liveOutputs",
+        "Microsoft.EventGrid/eventSubscriptions",
+        "Microsoft.Media/mediaServices/accountFilters",
+        "Microsoft.Media/mediaServices/assets/assetFilters",
+    }
+    visible = plan.action("streamingLocators/00000000-0000-0000-00bb-000000000001")
+    assert visible.change is Change.NO_CHANGE and visible.operation == "none"
+
+
+def test_every_case_of_the_guidance_shows_up_with_its_own_code():
+    codes = {f.code for a in offline(Mode.NEW_ACCOUNT).actions for f in a.findings}
+    assert codes >= {
+        "LOCATOR_SAS", "LOCATOR_EXPIRED", "LOCATOR_FUTURE_START", "LOCATOR_ACCESS_POLICY_FOLDED", "ASSET_STORAGE_ENCRYPTED",
+        "KEY_IP_RESTRICTED", "KEY_FAIRPLAY_IV", "KEY_SERVER_ONLY", "CHANNEL_PROTOCOL_UNSUPPORTED", "CHANNEL_RUNNING",
+        "PROCESSOR_RETIRED", "PRESET_TRANSLATED", "JOB_IN_FLIGHT", "INGEST_MANIFEST_PENDING", "NAME_RENAMED",
+        "KEY_OPTION_UNREADABLE", "LOCATOR_HOST_CHANGES",
+    }
+
+
+def test_actions_come_after_what_they_depend_on():
+    plan = offline(Mode.NEW_ACCOUNT)
+    seen = set()
+    for action in plan.actions:
+        assert set(action.depends_on) <= seen, action.address
+        seen.add(action.address)
+
+
+def test_planning_offline_says_so():
+    plan = offline(Mode.NEW_ACCOUNT)
+    assert not plan.refreshed and plan.target.state_fingerprint is None
+    assert [f.code for f in plan.findings] == ["NOT_REFRESHED"]
+
+
+def test_refresh_reads_the_target_and_decides_each_change():
+    asset = "00000000-0000-0000-0000-000000000002"
+    locator = "00000000-0000-0000-00bb-000000000002"
+    arm = FakeArm({
+        "assets": [{"name": asset, "properties": {"description": "old description"}}],
+        "streamingLocators": [{"name": locator, "properties": {"assetName": asset, "streamingPolicyName": "Predefined_DownloadOnly"}}],
+        "accountFilters": [{"name": "hd", "properties": {
+            "firstQuality": {"bitrate": 3000000},
+            "tracks": [{"trackSelections": [{"property": "Type", "operation": "Equal", "value": "Video"}]}]}}],
+    })
+    request = PlanRequest(mode=Mode.NEW_ACCOUNT, target=TARGET, source=SOURCE, refresh=True)
+    plan = make_plan(sample_inventory(), request, arm)
+    assert plan.refreshed and plan.target.state_fingerprint.startswith("sha256:")
+    assert plan.action(f"assets/{asset}").change is Change.MODIFY
+    immutable = plan.action(f"streamingLocators/{locator}")
+    assert immutable.change is Change.UNSUPPORTED and immutable.findings[-1].code == "TARGET_DIFFERS_IMMUTABLE"
+    assert plan.action("accountFilters/hd").change is Change.NO_CHANGE
+    assert plan.action("assets/00000000-0000-0000-0000-000000000001").change is Change.CREATE
+    assert plan.action("liveEvents/news").body["location"] == "westeurope"
+
+
+def test_same_account_refresh_confirms_visibility_or_reports_what_is_missing():
+    arm = FakeArm({"assets": [{"name": "00000000-0000-0000-0000-000000000001"}]})
+    request = PlanRequest(mode=Mode.SAME_ACCOUNT, target=TARGET, refresh=True)
+    plan = make_plan(sample_inventory(), request, arm)
+    assert plan.action("assets/00000000-0000-0000-0000-000000000001").change is Change.NO_CHANGE
+    missing = plan.action("assets/00000000-0000-0000-0000-000000000002")
+    assert missing.change is Change.UNSUPPORTED and missing.findings[-1].code == "ASSET_NOT_VISIBLE"
+
+
+def test_the_state_fingerprint_changes_when_the_target_changes():
+    request = PlanRequest(mode=Mode.NEW_ACCOUNT, target=TARGET, source=SOURCE, refresh=True)
+    empty = make_plan(sample_inventory(), request, FakeArm())
+    other = make_plan(sample_inventory(), request, FakeArm({"transforms": [{"name": "x"}]}))
+    assert empty.target.state_fingerprint != other.target.state_fingerprint
+
+
+def test_refresh_without_a_reader_is_a_configuration_error():
+    with pytest.raises(ConfigError, match="--no-refresh"):
+        make_plan(sample_inventory(), PlanRequest(mode=Mode.NEW_ACCOUNT, target=TARGET, refresh=True))
+
+
+def test_placeholders_match_whatever_the_target_holds():
+    assert contains({"location": "westeurope", "properties": {"value": "real"}}, {"location": "{account-location}", "properties": {"value": "{secret}"}})
+    assert not contains({"properties": {"tracks": [1, 2]}}, {"properties": {"tracks": [1]}})
+
+
+def test_a_current_body_in_the_plan_is_secret_free():
+    action = Action("contentKeyPolicies/p", Change.CREATE, "Microsoft.Media/mediaServices/contentKeyPolicies", "p", "put", Phase.PUBLISH, body={"properties": {}})
+    current = {"id": "/x", "name": "p", "properties": {"options": [{"restriction": {"primaryVerificationKey": {"keyValue": "c2VjcmV0"}}}]}}
+    refreshed = refreshed_action(action, Refresh.COMPARE, current)
+    assert "c2VjcmV0" not in json.dumps(refreshed.current)
+
+
+def test_two_v2_templates_with_the_same_name_get_distinct_transforms():
+    items, links = sample_account()
+    items.append(e.JobTemplate(id="nb:jtid:UUID:jt2", name="My template/1", template_type=1))
+    items.append(e.TaskTemplate(id="nb:ttid:UUID:tt2", media_processor_id="nb:mpid:UUID:mes", configuration="AAC Good Quality Audio"))
+    links[("JobTemplates", "TaskTemplates")] = links[("JobTemplates", "TaskTemplates")] + [("nb:jtid:UUID:jt2", "nb:ttid:UUID:tt2")]
+    plan = offline(Mode.NEW_ACCOUNT, MemoryInventory(items, links))
+    names = [a.name for a in plan.actions if a.resource_type == "Microsoft.Media/mediaServices/transforms" and "template" in a.name]
+    assert len(names) == 2 and len(set(names)) == 2
+
+
+def test_quotas_a_one_to_one_copy_would_exceed_are_blockers():
+    def create(address, resource_type, name, body=None):
+        return Action(address, Change.CREATE, resource_type, name, "put", Phase.PREPARE, body=body)
+
+    actions = [create(f"liveEvents/e{i}", "Microsoft.Media/mediaServices/liveEvents", f"e{i}") for i in range(6)]
+    actions += [create(f"liveEvents/e0/liveOutputs/o{i}", "Microsoft.Media/mediaServices/liveEvents/liveOutputs", f"e0/o{i}") for i in range(4)]
+    actions += [create(f"streamingPolicies/p{i}", "Microsoft.Media/mediaServices/streamingPolicies", f"p{i}") for i in range(101)]
+    assert quota_problems(actions) == [
+        "101 streamingPolicies; an account holds 100",
+        "6 liveEvents; an account holds 5",
+        "4 live outputs on live event e0; a live event holds 3",
+    ]
