@@ -95,11 +95,16 @@ def _content_copy(asset, name: str, files: list[str], storage_keys: list[str], c
     )
 
 
-def map_file(file, ctx: MappingContext) -> list[Proposal]:
-    """Files are accounted by their asset; a file whose asset is missing is dropped, said so."""
-    if ctx.graph.need_keys("Files", file.id, "Assets"):
+def map_file(file_id: str, ctx: MappingContext) -> list[Proposal]:
+    """Files are accounted by their asset; a file whose asset is missing is dropped, said so.
+
+    Takes the key, not the entity: a million-asset account has millions of files, and only the
+    orphans need reading.
+    """
+    if ctx.graph.need_keys("Files", file_id, "Assets"):
         return []
-    return [ignore("Files", file.id, "GRAPH_DANGLING_REFERENCE", f"file {file.id} refers to asset {file.parent_asset_id}, which the inventory lacks")]
+    parent = getattr(ctx.entity("Files", file_id), "parent_asset_id", None)
+    return [ignore("Files", file_id, "GRAPH_DANGLING_REFERENCE", f"file {file_id} refers to asset {parent}, which the inventory lacks")]
 
 
 def map_storage_account(account, ctx: MappingContext) -> list[Proposal]:

@@ -57,14 +57,12 @@ class MappingContext:
 
     ``entity(set, key)`` returns a typed v2 entity or None. ``location`` is the target
     account's Azure region when known (live events and streaming endpoints need it).
-    ``source_account`` names the account whose v3 view holds the secrets (new-account mode).
     """
 
     mode: Mode
     graph: DependencyGraph
     entity: Callable[[str, str], Any]
     location: str | None = None
-    source_account: str | None = None
     now: datetime | None = None  # the inventory's read time: "expired" is judged against it
 
     @property

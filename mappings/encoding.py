@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -43,6 +44,9 @@ class TranslatedPreset:
     findings: tuple[Finding, ...] = ()
 
 
+# Jobs reuse a handful of presets thousands of times; translate each once. The result is shared,
+# so callers treat it as read-only.
+@lru_cache(maxsize=1024)
 def translate_preset(processor_name: str | None, configuration: str | None) -> TranslatedPreset:
     """A v2 task's processor + configuration as a v3 preset (None when v3 has no form for it)."""
     if processor_name in tables.RETIRED_PROCESSORS:
@@ -200,7 +204,6 @@ class EncodingPlanner:
     def __init__(self, ctx: MappingContext) -> None:
         self.ctx = ctx
         self._shared: dict[str, _SharedPreset] = {}
-        self.transform_names: set[str] = set()
 
     def add_task(self, task) -> None:
         processor = self.ctx.entity("MediaProcessors", task.media_processor_id) if task.media_processor_id else None
@@ -221,7 +224,6 @@ class EncodingPlanner:
             if shared.translated.preset is None:
                 yield manual("Tasks", shared.name, *shared.translated.findings, sources=sources)
                 continue
-            self.transform_names.add(shared.name)
             body = {
                 "properties": {
                     "description": f"Preset used by v2 tasks: {shared.label}"[:1000],

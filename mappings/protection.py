@@ -17,6 +17,7 @@ key values are fetched from the source locator at apply time.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ log = logging.getLogger("migrator.mappings.protection")
 
 SECRET = "{secret}"
 POLICY_PREFIX = "v2-"
+KEY_POLICY_DESCRIPTION = "Migrated from v2 content key authorization policies (listed in the plan's sources)"
 
 # v2 content key types (ContentKeyType) -> the label the streaming policy and locator share.
 STREAMING_KEY_LABELS = {0: "cencKey", 6: "cbcsKey", 4: "envelopeKey"}
@@ -159,6 +161,7 @@ class ProtectionPlanner:
         if ckap_ids in self._key_policy_by_ckaps:
             return self._key_policy_by_ckaps[ckap_ids]
         options: list[dict[str, Any]] = []
+        identities: list[str] = []
         refs: list[SecretRef] = []
         sources: set[str] = set(ckap_ids)
         findings: list[Finding] = []
@@ -175,16 +178,15 @@ class ProtectionPlanner:
                 sources.update(translated.fairplay_key_ids)
                 if translated.option is not None:
                     options.append(translated.option)
+                    identities.append(translated.secret_identity)
                     refs.extend(translated.secret_refs)
         name = None
         if options:
-            body = {
-                "properties": {
-                    "description": "v2 ContentKeyAuthorizationPolicies " + ", ".join(guid_of(i) for i in ckap_ids),
-                    "options": options,
-                }
-            }
-            name = POLICY_PREFIX + canonical_hash(body)
+            body = {"properties": {"description": KEY_POLICY_DESCRIPTION, "options": options}}
+            # Bodies hold "{secret}" where the signing keys and FairPlay secrets go, so equal
+            # bodies may still differ in secrets: the name also covers a digest of the
+            # templates, and only policies with the very same secrets are shared.
+            name = POLICY_PREFIX + canonical_hash([body, identities])
             use = self._key_policies.setdefault(name, _PolicyUse(body, secret_refs=tuple(refs)))
             use.sources.update(sources)
             for f in findings:
@@ -212,13 +214,6 @@ class ProtectionPlanner:
                 "ContentKeyAuthorizationPolicies", ckap_ids[0], *(findings or (finding("KEY_OPTION_UNREADABLE"),)),
                 sources=tuple(sources), phase=Phase.PUBLISH,
             )
-
-    @property
-    def streaming_policy_count(self) -> int:
-        return len(self._streaming)
-
-    def option_counts(self) -> dict[str, int]:
-        return {name: len(use.body["properties"]["options"]) for name, use in self._key_policies.items()}
 
 
 def _dedup_findings(use: _PolicyUse, kind: str) -> tuple[Finding, ...]:
@@ -287,8 +282,11 @@ def _custom(url: str | None) -> str | None:
 
 
 def _apply_urls(scheme: str, block: dict[str, Any], config: dict[int, str], adp_id: str) -> list[Finding]:
-    findings = []
-    note = lambda what: findings.append(finding("DELIVERY_POLICY_CUSTOM_URL", f"delivery policy {adp_id}: {what}"))  # noqa: E731
+    findings: list[Finding] = []
+
+    def note(what: str) -> None:
+        findings.append(finding("DELIVERY_POLICY_CUSTOM_URL", f"delivery policy {adp_id}: {what}"))
+
     if scheme == "envelopeEncryption":
         url = _custom(config.get(1)) or _custom(config.get(2))
         if url:
@@ -331,6 +329,7 @@ class TranslatedOption:
     secret_refs: tuple[SecretRef, ...] = ()
     findings: tuple[Finding, ...] = ()
     fairplay_key_ids: tuple[str, ...] = ()
+    secret_identity: str = ""  # digest of the v2 templates (secrets included); never written out
 
 
 class _Unreadable(Exception):
@@ -365,7 +364,13 @@ def translate_option(option, ckap_id: str, index: int) -> TranslatedOption:
         secret_refs=tuple(config_refs + restriction_refs),
         findings=tuple(findings),
         fairplay_key_ids=fairplay_ids,
+        secret_identity=_template_digest(option),
     )
+
+
+def _template_digest(option) -> str:
+    templates = [option.key_delivery_configuration or ""] + [r.requirements or "" for r in option.restrictions or ()]
+    return hashlib.sha256("\0".join(templates).encode("utf-8")).hexdigest()
 
 
 def _policy_secret(path: str, policy: str, option: str, field_name: str) -> SecretRef:

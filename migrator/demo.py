@@ -20,7 +20,7 @@ import json
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, TypeVar
 
@@ -59,14 +59,15 @@ INVENTORY_FILE = "inventory.db"
 # The file the demo writes last; a later demo into the same directory removes only the
 # files it lists, so the demo never deletes anything it did not write.
 SUMMARY_FILE = "demo-summary.json"
+_SIDE_FILE_SUFFIXES = ("-wal", "-shm", "-journal", ".lock", ".partial")
 # New-account first: its apply reads the source account, which the same-account apply then
 # changes (in a real cutover these are alternatives; the demo shows both).
 MODES = (Mode.NEW_ACCOUNT, Mode.SAME_ACCOUNT)
 _CONFIRM_LABELS = {
-    "manual": "manual v2 step",
-    "content-copy": "content copy",
-    "irreversible": "step that cannot be undone",
-    "downtime": "downtime-window step",
+    "manual": "manual v2 steps",
+    "content-copy": "content-copy boundaries",
+    "irreversible": "steps that cannot be undone",
+    "downtime": "downtime-window steps",
 }
 
 T = TypeVar("T")
@@ -169,12 +170,9 @@ class DemoResult:
                 yield f"  azcopy   {script}"
             yield f"  verify   {plan.verify_line} -> {plan.verify_path}"
         yield ""
-        asked = ", ".join(f"{n} {_CONFIRM_LABELS.get(kind, kind)}(s)" for kind, n in sorted(self.confirmations.items()))
-        yield (
-            "In the demo, the operator is the demo: it confirmed "
-            + (asked or "nothing")
-            + " as an operator would with --yes (the sandbox holds the blobs, so no azcopy run was needed)."
-        )
+        asked = ", ".join(f"{_CONFIRM_LABELS.get(kind, kind)}: {n}" for kind, n in sorted(self.confirmations.items()))
+        yield f"In the demo, the operator is the demo: it gave the confirmations an operator gives with --yes ({asked or 'none asked'})."
+        yield "The sandbox serves the source blobs to the target, so the azcopy script was not run."
         yield f"v2 write attempts: {self.v2_write_attempts} (the migrator only reads the v2 side)."
         yield f"{len(self.artifacts)} files in {self.out_dir}"
         yield f"HTML report: {self.html_report}"
@@ -188,7 +186,7 @@ class _DemoOperator:
 
     def __call__(self, request: ConfirmRequest) -> bool:
         self.asked[request.kind] += 1
-        log.info("%s confirmed by the demo (the demo is the operator): %s", _CONFIRM_LABELS.get(request.kind, request.kind), request.message)
+        log.info("confirmed by the demo, the operator of this run (%s): %s", request.kind, request.message)
         return True
 
 
@@ -207,65 +205,170 @@ def run_demo(
     mismatch); ``sandbox_options`` go to ``Sandbox`` (latency, throttling, assumptions).
     """
     reporter = reporter or SilentReporter()
-    out = prepare_out_dir(Path(out_dir))
+    out = prepare_out_dir(Path(out_dir).resolve())
     stages = _Stages(reporter)
-    operator = _DemoOperator()
-    sandbox = Sandbox(seed=seed, assets=assets, **dict(sandbox_options or {}))
-    with stages.run("sandbox", sandbox.start):
-        description = sandbox.describe()
-        SECRETS.add(description.token)
-        inventory_path = out / INVENTORY_FILE
-        summary = stages.run("inventory", lambda: _read_inventory(description, inventory_path, parallel, reporter))
-        client = ArmClient(arm_session(pool_size=parallel * 2), description.arm_endpoint, StaticTokenProvider(description.token, api="ARM"))
-        plans = {mode: stages.run(f"plan {mode.value}", lambda mode=mode: _plan(inventory_path, description, mode, client, reporter)) for mode in MODES}
-        paths = {mode: out / f"plan-{mode.value}.json" for mode in MODES}
-        checksums = {mode: save(plans[mode], paths[mode]) for mode in MODES}
-        reports = {mode: stages.run(f"report {mode.value}", lambda mode=mode: _reports(plans[mode], out, mode)) for mode in MODES}
-        dry_runs = {
-            mode: stages.run(
-                f"dry run {mode.value}",
-                lambda mode=mode: _dry_run(plans[mode], checksums[mode], description, _settings(out, paths[mode], inventory_path, parallel), reporter),
-            )
-            for mode in MODES
-        }
-        applied = {
-            mode: stages.run(
-                f"apply {mode.value}",
-                lambda mode=mode: _apply(plans[mode], checksums[mode], client, _settings(out, paths[mode], inventory_path, parallel), reporter, operator),
-            )
-            for mode in MODES
-        }
-        audits = {mode: stages.run(f"verify {mode.value}", lambda mode=mode: _verify(plans[mode], client, out, mode, parallel)) for mode in MODES}
+    try:
+        result = _run_stages(out, stages, seed, assets, reporter, parallel, dict(sandbox_options or {}))
+    except MigratorError as error:
+        _write_failure_summary(out, stages, error)
+        raise
+    return _with_summary_file(result)
+
+
+def _run_stages(out: Path, stages: "_Stages", seed: int, assets: int, reporter: Reporter, parallel: int, sandbox_options: dict) -> DemoResult:
+    sandbox = Sandbox(seed=seed, assets=assets, **sandbox_options)
+    stages.run("sandbox", sandbox.start)
+    try:
+        run = _DemoRun(sandbox.describe(), out, parallel, reporter, stages)
+        summary = stages.run("inventory", run.read_inventory)
+        plans = [run.plan(mode) for mode in MODES]
+        for planned in plans:
+            run.dry_run(planned)
+        for planned in plans:
+            run.apply(planned)
+        outcomes = tuple(run.verify(planned) for planned in plans)
         v2_writes = sandbox.v2_face.write_attempts
-    outcomes = tuple(
-        PlanOutcome(
-            mode=mode.value,
-            plan_path=paths[mode],
-            plan_line=summary_line(plans[mode].actions),
-            reports=tuple(reports[mode]),
-            dry_run_path=dry_runs[mode][0],
-            dry_run_line=dry_runs[mode][1].closing_line(),
-            journal_path=_journal_path(paths[mode]),
-            apply_line=applied[mode].closing_line(),
-            scripts=tuple(Path(s) for s in applied[mode].scripts),
-            verify_path=audits[mode][0],
-            verify_line=audits[mode][1].closing_line(),
-            fully_covered=plans[mode].fully_covered,
-        )
-        for mode in MODES
-    )
-    result = DemoResult(
+    finally:
+        sandbox.stop()
+    return DemoResult(
         out_dir=out,
         seed=seed,
         assets=assets,
-        inventory_path=inventory_path,
+        inventory_path=run.inventory_path,
         inventory_counts=dict(summary.counts),
         plans=outcomes,
-        confirmations=dict(operator.asked),
+        confirmations=dict(run.operator.asked),
         v2_write_attempts=v2_writes,
         timings=tuple(stages.timings),
     )
-    return _with_summary_file(result)
+
+
+@dataclass
+class _Planned:
+    """One mode's way through the stages; filled in as they run."""
+
+    mode: Mode
+    plan: Plan
+    path: Path
+    checksum: str
+    reports: list[Path]
+    dry_run: tuple[Path, DryRunResult] | None = None
+    applied: ApplyResult | None = None
+
+    @property
+    def journal_path(self) -> Path:
+        # The name ``migrator apply PLAN`` uses by default, so the CLI can resume a demo's apply.
+        return self.path.with_name(self.path.name + ".journal")
+
+
+class _DemoRun:
+    """The stages of one demo against one running sandbox, as the commands would run them."""
+
+    def __init__(self, description: SandboxDescription, out: Path, parallel: int, reporter: Reporter, stages: "_Stages") -> None:
+        SECRETS.add(description.token)
+        self.description = description
+        self.out = out
+        self.parallel = parallel
+        self.reporter = reporter
+        self.stages = stages
+        self.operator = _DemoOperator()
+        self.inventory_path = out / INVENTORY_FILE
+        self.client = self._client(arm_session(pool_size=parallel * 2))
+
+    def _client(self, session) -> ArmClient:
+        return ArmClient(session, self.description.arm_endpoint, StaticTokenProvider(self.description.token, api="ARM"))
+
+    def _settings(self, planned: _Planned) -> ApplySettings:
+        return ApplySettings(journal_path=planned.journal_path, parallel=self.parallel, inventory_path=self.inventory_path, script_dir=self.out)
+
+    def read_inventory(self) -> InventorySummary:
+        return read_inventory(
+            self.inventory_path,
+            ReaderSettings(endpoint=self.description.v2_endpoint, parallel=self.parallel),
+            provider=StaticTokenProvider(self.description.token, api="v2"),
+            session=build_session(READ_RETRY, pool_size=self.parallel),
+            reporter=self.reporter,
+        )
+
+    def plan(self, mode: Mode) -> _Planned:
+        def make() -> Plan:
+            with InventoryStore.open(self.inventory_path) as store:
+                return make_plan(store, plan_request(self.description, mode), self.client, self.reporter)
+
+        plan = self.stages.run(f"plan {mode.value}", make)
+        path = self.out / f"plan-{mode.value}.json"
+        checksum = save(plan, path)
+        reports = self.stages.run(f"report {mode.value}", lambda: _reports(plan, self.out / f"report-{mode.value}"))
+        return _Planned(mode, plan, path, checksum, reports)
+
+    def dry_run(self, planned: _Planned) -> None:
+        """The recorded requests of a dry run that reads the real target, as ``apply --dry-run`` does."""
+
+        def record() -> DryRunResult:
+            session = arm_session(pool_size=self.parallel * 2)
+            recording = record_session(session, reads_through=True)
+            client = self._client(session)
+            return dry_run_plan(
+                planned.plan,
+                planned.checksum,
+                client,
+                recording,
+                self._settings(planned),
+                reporter=self.reporter,
+                target_fingerprint=lambda current: target_state_fingerprint(client, current),
+            )
+
+        outcome = self.stages.run(f"dry run {planned.mode.value}", record)
+        path = self.out / f"dry-run-{planned.mode.value}.json"
+        _write_json(path, dry_run_document(outcome))
+        planned.dry_run = (path, outcome)
+
+    def apply(self, planned: _Planned) -> None:
+        def run() -> ApplyResult:
+            log.warning("applying the %s plan: the demo confirms every step an operator would confirm with --yes", planned.mode.value)
+            return apply_plan(
+                planned.plan,
+                planned.checksum,
+                self.client,
+                self._settings(planned),
+                reporter=self.reporter,
+                confirm=self.operator,
+                target_fingerprint=lambda current: target_state_fingerprint(self.client, current),
+            )
+
+        result = self.stages.run(f"apply {planned.mode.value}", lambda: _complete_or_raise(run(), planned))
+        planned.applied = result
+
+    def verify(self, planned: _Planned) -> PlanOutcome:
+        path = self.out / f"verify-{planned.mode.value}.json"
+
+        def audit() -> VerifyReport:
+            report = verify_plan(planned.plan, self.client, parallel=self.parallel)
+            _write_json(path, report.to_json())
+            if not report.ok:
+                first = report.problems[0]
+                raise VerifyError(
+                    f"verify of the {planned.mode.value} plan found {len(report.problems)} problem(s); "
+                    f"first: {first.status.value} {first.kind} {first.address}",
+                    hint=f"the audit is in {path}",
+                )
+            return report
+
+        report = self.stages.run(f"verify {planned.mode.value}", audit)
+        return PlanOutcome(
+            mode=planned.mode.value,
+            plan_path=planned.path,
+            plan_line=summary_line(planned.plan.actions),
+            reports=tuple(planned.reports),
+            dry_run_path=planned.dry_run[0],
+            dry_run_line=planned.dry_run[1].closing_line(),
+            journal_path=planned.journal_path,
+            apply_line=planned.applied.closing_line(),
+            scripts=tuple(Path(s) for s in planned.applied.scripts),
+            verify_path=path,
+            verify_line=report.closing_line(),
+            fully_covered=planned.plan.fully_covered,
+        )
 
 
 # -- the output directory -------------------------------------------------------------------
@@ -295,16 +398,32 @@ def _previous_artifacts(out: Path) -> list[Path]:
     except (OSError, ValueError, AttributeError):
         return []
     inside = [out / Path(str(name)).name for name in listed]
-    # Side files of SQLite (WAL, shared memory) and the journal lock may outlive the listing.
-    side_files = [p for p in out.iterdir() if any(p.name.startswith(q.name) for q in inside)]
+    # SQLite's WAL and shared-memory files, the journal lock and a partial read may sit beside a listed file.
+    side_files = [p.with_name(p.name + suffix) for p in inside for suffix in _SIDE_FILE_SUFFIXES]
     return sorted({p for p in inside + side_files if p.is_file()})
+
+
+def _files_in(out: Path) -> set[Path]:
+    return {p for p in out.iterdir() if p.is_file()}
+
+
+def _write_failure_summary(out: Path, stages: "_Stages", error: MigratorError) -> None:
+    """Even a failed demo lists what it wrote, so the next demo into ``out`` may replace it."""
+    summary = out / SUMMARY_FILE
+    document = {
+        "ok": False,
+        "failed_stage": stages.failed,
+        "error": {"code": error.code, "message": SECRETS.scrub(str(error))},
+        "timings": {t.stage: round(t.seconds, 3) for t in stages.timings},
+        "artifacts": [str(p) for p in sorted(_files_in(out) | {summary})],
+    }
+    _write_json(summary, document)
 
 
 def _with_summary_file(result: DemoResult) -> DemoResult:
     summary = result.out_dir / SUMMARY_FILE
-    artifacts = tuple(sorted({p for p in result.out_dir.iterdir() if p.is_file()} | {summary}))
-    complete = DemoResult(**{**result.__dict__, "artifacts": artifacts})
-    summary.write_text(json.dumps(complete.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    complete = replace(result, artifacts=tuple(sorted(_files_in(result.out_dir) | {summary})))
+    _write_json(summary, complete.to_json())
     return complete
 
 
@@ -317,6 +436,7 @@ class _Stages:
     def __init__(self, reporter: Reporter) -> None:
         self.reporter = reporter
         self.timings: list[StageTiming] = []
+        self.failed: str | None = None
 
     def run(self, stage: str, work: Callable[[], T]) -> T:
         self.reporter.event("demo.stage", stage=stage, state="started")
@@ -324,6 +444,7 @@ class _Stages:
         try:
             value = work()
         except MigratorError as error:
+            self.failed = stage
             log.error("demo stopped at stage %r: %s", stage, error.message)
             self.reporter.event("demo.stage", stage=stage, state="failed", code=error.code)
             raise
@@ -331,16 +452,6 @@ class _Stages:
         self.timings.append(StageTiming(stage, elapsed))
         self.reporter.event("demo.stage", stage=stage, state="done", seconds=f"{elapsed:.2f}")
         return value
-
-
-def _read_inventory(description: SandboxDescription, path: Path, parallel: int, reporter: Reporter) -> InventorySummary:
-    return read_inventory(
-        path,
-        ReaderSettings(endpoint=description.v2_endpoint, parallel=parallel),
-        provider=StaticTokenProvider(description.token, api="v2"),
-        session=build_session(READ_RETRY, pool_size=parallel),
-        reporter=reporter,
-    )
 
 
 def plan_request(description: SandboxDescription, mode: Mode) -> PlanRequest:
@@ -356,80 +467,33 @@ def _coordinates(description: SandboxDescription, resource_group: str, account_n
     return AccountCoordinates(description.arm_endpoint, description.subscription_id, resource_group, account_name)
 
 
-def _plan(inventory_path: Path, description: SandboxDescription, mode: Mode, client: ArmClient, reporter: Reporter) -> Plan:
-    with InventoryStore.open(inventory_path) as store:
-        return make_plan(store, plan_request(description, mode), client, reporter)
-
-
-def _reports(plan: Plan, out: Path, mode: Mode) -> list[Path]:
+def _reports(plan: Plan, stem: Path) -> list[Path]:
+    """The report in every format: ``<stem>.html``, ``.md``, ``.json``, ``.csv`` (and the csv's siblings)."""
     written: list[Path] = []
     for fmt in FORMATS:
-        written += render_report(plan, fmt, out / f"report-{mode.value}.{fmt}")
+        written += render_report(plan, fmt, stem.with_name(f"{stem.name}.{fmt}"))
     return written
 
 
-def _journal_path(plan_path: Path) -> Path:
-    # The name ``migrator apply PLAN`` uses by default, so the CLI can resume a demo's apply.
-    return plan_path.with_name(plan_path.name + ".journal")
-
-
-def _settings(out: Path, plan_path: Path, inventory_path: Path, parallel: int) -> ApplySettings:
-    return ApplySettings(journal_path=_journal_path(plan_path), parallel=parallel, inventory_path=inventory_path, script_dir=out)
-
-
-def _dry_run(plan: Plan, checksum: str, description: SandboxDescription, settings: ApplySettings, reporter: Reporter) -> tuple[Path, DryRunResult]:
-    """The recorded requests of a dry run that reads the real target, as ``apply --dry-run`` does."""
-    session = arm_session(pool_size=settings.parallel * 2)
-    recording = record_session(session, reads_through=True)
-    client = ArmClient(session, description.arm_endpoint, StaticTokenProvider(description.token, api="ARM"))
-    outcome = dry_run_plan(
-        plan,
-        checksum,
-        client,
-        recording,
-        settings,
-        reporter=reporter,
-        target_fingerprint=lambda current: target_state_fingerprint(client, current),
-    )
-    path = settings.journal_path.with_name(f"dry-run-{plan.mode}.json")
-    document = {
+def dry_run_document(outcome: DryRunResult) -> dict[str, Any]:
+    """The dry run's file: every recorded request, the confirmations it would ask for, its closing line."""
+    return {
         "requests": [r.to_dict() for r in outcome.requests],
         "confirmations": [{"kind": c.kind, "address": c.address, "message": c.message} for c in outcome.confirmations],
         "summary": outcome.closing_line(),
     }
-    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path, outcome
 
 
-def _apply(plan: Plan, checksum: str, client: ArmClient, settings: ApplySettings, reporter: Reporter, operator: _DemoOperator) -> ApplyResult:
-    log.warning("applying the %s plan: the demo confirms every step an operator would confirm with --yes", plan.mode)
-    result = apply_plan(
-        plan,
-        checksum,
-        client,
-        settings,
-        reporter=reporter,
-        confirm=operator,
-        target_fingerprint=lambda current: target_state_fingerprint(client, current),
+def _complete_or_raise(result: ApplyResult, planned: _Planned) -> ApplyResult:
+    if result.ok:
+        return result
+    first = result.failed[0] if result.failed else None
+    detail = f"; first: {first.address}: {first.code}: {first.message}" if first else ""
+    raise MigratorError(
+        f"apply of the {planned.mode.value} plan left {len(result.failed)} failed and {len(result.not_run)} not-run action(s){detail}",
+        hint=f"the journal {planned.journal_path} lists every action's state",
     )
-    if not result.ok:
-        first = result.failed[0] if result.failed else None
-        detail = f"; first: {first.address}: {first.code}: {first.message}" if first else ""
-        raise MigratorError(
-            f"apply of the {plan.mode} plan left {len(result.failed)} failed and {len(result.not_run)} not-run action(s){detail}",
-            hint=f"the journal {settings.journal_path} lists every action's state",
-        )
-    return result
 
 
-def _verify(plan: Plan, client: ArmClient, out: Path, mode: Mode, parallel: int) -> tuple[Path, VerifyReport]:
-    report = verify_plan(plan, client, parallel=parallel)
-    path = out / f"verify-{mode.value}.json"
-    path.write_text(json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    if not report.ok:
-        first = report.problems[0]
-        raise VerifyError(
-            f"verify of the {mode.value} plan found {len(report.problems)} problem(s); first: {first.status.value} {first.kind} {first.address}",
-            hint=f"the audit is in {path}",
-        )
-    return path, report
+def _write_json(path: Path, document: Any) -> None:
+    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")

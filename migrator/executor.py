@@ -34,6 +34,8 @@ from migrator.exceptions import (
     AbortedError,
     AuthError,
     ConfigError,
+    ConflictError,
+    InputError,
     MigratorError,
     PlanFormatError,
     RemoteError,
@@ -54,6 +56,10 @@ _RUN_STOPPING_ERRORS = (AuthError, UnreachableError, ThrottledError)
 # Resource states after which a start (or stop) needs no second request.
 _STATES_AFTER = {"start": {"running", "starting"}, "stop": {"stopped", "stopping"}}
 _SAS_LIFETIME = timedelta(hours=23)  # listContainerSas refuses 24 h or more
+# PUT returns 201 only and there is no PATCH: an existing one cannot be changed (reference 3).
+_CREATE_ONLY_TYPES = frozenset(
+    {ResourceType.STREAMING_LOCATOR.value, ResourceType.STREAMING_POLICY.value}
+)
 
 
 @dataclass(frozen=True)
@@ -101,14 +107,19 @@ class ApplyResult:
 
     def closing_line(self) -> str:
         counts = dict(self.outcomes)
-        unchanged = counts.pop("unchanged", 0) + self.already_applied
+        nothing_done = self.changed == 0
+        # A finished plan run again is all "unchanged"; after a resume, earlier runs' work is named apart.
+        unchanged = counts.pop("unchanged", 0) + (self.already_applied if nothing_done else 0)
         parts = [f"{counts.pop('created', 0)} created"]
         parts += [f"{n} {kind}" for kind, n in sorted(counts.items()) if n]
-        parts += [f"{unchanged} unchanged", f"{len(self.failed)} failed"]
+        parts.append(f"{unchanged} unchanged")
+        if self.already_applied and not nothing_done:
+            parts.append(f"{self.already_applied} applied by an earlier run")
+        parts.append(f"{len(self.failed)} failed")
         if self.not_run:
             parts.append(f"{len(self.not_run)} not run")
         line = ("Apply complete: " if self.ok else "Apply incomplete: ") + ", ".join(parts) + "."
-        if self.ok and self.changed == 0 and self.already_applied:
+        if self.ok and nothing_done and self.already_applied:
             line += " Nothing to do: the journal shows every action of this plan already applied."
         return line
 
@@ -221,7 +232,8 @@ def body_differences(planned: Any, actual: Any, path: str = "") -> list[str]:
 
     Fields the plan does not set (read-only ones such as ``created`` or ``provisioningState``)
     are ignored, ``{secret}`` placeholders match anything (reads never return secrets),
-    and strings compare case-insensitively where both look like GUIDs (ARM lower-cases them).
+    strings compare case-insensitively where both look like GUIDs (ARM lower-cases them), and
+    date-times compare as instants (ARM may write ``Z`` as ``+00:00`` or add digits).
     """
     if isinstance(planned, str) and planned == SECRET_PLACEHOLDER:
         return []
@@ -239,12 +251,24 @@ def body_differences(planned: Any, actual: Any, path: str = "") -> list[str]:
         for index, (p, a) in enumerate(zip(planned, actual)):
             differences += body_differences(p, a, f"{path}[{index}]")
         return differences
-    if isinstance(planned, str) and isinstance(actual, str) and _GUID.match(planned):
-        return [] if planned.lower() == actual.lower() else [path]
+    if isinstance(planned, str) and isinstance(actual, str) and planned != actual:
+        if _GUID.match(planned):
+            return [] if planned.lower() == actual.lower() else [path]
+        if _DATE_TIME.match(planned) and _DATE_TIME.match(actual):
+            return [] if _instant(planned) == _instant(actual) else [path]
     return [] if planned == actual else [path]
 
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+
+
+def _instant(text: str) -> datetime:
+    """An ISO 8601 date-time as an aware instant; fractions past microseconds are dropped."""
+    whole, fraction, zone = _DATE_TIME.match(text).groups()
+    micro = (fraction or ".0")[1:7].ljust(6, "0")
+    offset = "+00:00" if zone in (None, "Z") else zone
+    return datetime.fromisoformat(f"{whole}.{micro}{offset}")
 
 
 # --- refusing a stale plan ---------------------------------------------------------------
@@ -334,7 +358,13 @@ def source_account(plan) -> AccountRef:
 
 
 def action_resource_id(account: AccountRef, action) -> str:
-    return resource_id(account, ResourceType(action.resource_type), *action.name.split("/")).id
+    try:
+        resource_type = ResourceType(action.resource_type)
+    except ValueError:
+        raise PlanFormatError(
+            f"{action.address}: resource type {action.resource_type!r} is not one apply knows", hint="plan again with this version"
+        ) from None
+    return resource_id(account, resource_type, *action.name.split("/")).id
 
 
 def executable(action) -> bool:
@@ -459,7 +489,7 @@ class PlanExecutor:
             self._confirm_manual_step(action, run)
             progress.advance()
         if copies:
-            self._copy_content(copies, account, source, run)
+            self._copy_content(copies, account, source, run, pool)
             progress.advance(len(copies))
         for action in requests_:
             self._confirm_if_needed(action)
@@ -509,31 +539,57 @@ class PlanExecutor:
 
     # -- content copy --------------------------------------------------------------------
 
-    def _copy_content(self, copies, account: AccountRef, source: AccountRef, run: _Run) -> None:
-        """One azcopy script for the generation's assets, then one confirmation: a phase boundary."""
-        lines = []
+    def _copy_content(self, copies, account: AccountRef, source: AccountRef, run: _Run, pool) -> None:
+        """One azcopy script for the generation's assets, then one confirmation: a phase boundary.
+
+        The SAS requests run on the pool (they are independent reads); the script lists the
+        assets in the generation's order whatever order the answers come in.
+        """
         for action in copies:
             self.journal.record_started(action.address)
-            source_asset, target_asset = _copy_asset_names(action)
-            read = self._container_sas(self.source_client, source, source_asset, "Read")
-            write = self._container_sas(self.client, account, target_asset, "ReadWrite")
-            lines.append(_azcopy_line(read, write))
+        futures = [pool.submit(self._container_sas_pair, action, account, source) for action in copies]
+        lines, ready = [], []
+        try:
+            for action, future in zip(copies, futures):
+                try:
+                    read, write = future.result()
+                except _RUN_STOPPING_ERRORS:
+                    raise
+                except (RemoteError, ConfigError) as error:
+                    self.journal.record_failed(action.address, code=error.code, message=error.message)
+                    run.fail(action.address, error)
+                    continue
+                lines.append(_azcopy_line(read, write))
+                ready.append(action)
+        except BaseException:
+            for future in futures:
+                future.cancel()  # not started: stays in flight in the journal; the next run copies it again
+            wait(futures)
+            raise
+        if not ready:
+            return
         script = self._write_script(lines)
         if script:
             run.scripts.append(script)
-        self.reporter.event("apply.content_copy", assets=len(copies), script=script or "(not written)")
+        self.reporter.event("apply.content_copy", assets=len(ready), script=script or "(not written)")
         self._ask(
             ConfirmRequest(
                 "content-copy",
-                copies[0].address,
-                f"copy the blobs of {len(copies)} asset(s)"
+                ready[0].address,
+                f"copy the blobs of {len(ready)} asset(s)"
                 + (f" by running {script}, then delete that file (it holds SAS URLs)" if script else ""),
                 script=script,
             )
         )
-        for action in copies:
+        for action in ready:
             self.journal.record_done(action.address, outcome="copied")
             run.count("copied")
+
+    def _container_sas_pair(self, action, account: AccountRef, source: AccountRef) -> tuple[str, str]:
+        """(read SAS of the source container, read-write SAS of the target's) for one copy action."""
+        source_asset, target_asset = _copy_asset_names(action)
+        read = self._container_sas(self.source_client, source, source_asset, "Read")
+        return read, self._container_sas(self.client, account, target_asset, "ReadWrite")
 
     def _container_sas(self, client, account: AccountRef, asset: str, permissions: str) -> str:
         expiry = (datetime.now(timezone.utc) + _SAS_LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -565,19 +621,18 @@ class PlanExecutor:
 
     def _execute(self, action, account: AccountRef, run: _Run) -> None:
         address = action.address
-        rid = action_resource_id(account, action)
-        entry = self.journal.get(address)
-        if entry is not None and entry.state is ActionState.IN_FLIGHT and self._already_effective(action, rid):
-            self.journal.record_done(address, outcome=_outcome(action), resource_id=rid)
-            self.reporter.event("apply.reconciled", address=address)
-            run.count(_outcome(action))
-            return
-        self.journal.record_started(address)
         try:
+            rid = action_resource_id(account, action)
+            if self._left_in_flight(address) and self._already_effective(action, rid):
+                self.journal.record_done(address, outcome=_outcome(action), resource_id=rid)
+                self.reporter.event("apply.reconciled", address=address)
+                run.count(_outcome(action))
+                return
+            self.journal.record_started(address)
             answer = self._send(action, rid)
         except _RUN_STOPPING_ERRORS:
             raise
-        except (RemoteError, ConfigError, PlanFormatError) as error:
+        except (RemoteError, ConfigError, InputError) as error:
             self.journal.record_failed(address, code=error.code, message=error.message)
             run.fail(address, error)
             log.warning("%s failed: %s", address, error.message)
@@ -585,6 +640,10 @@ class PlanExecutor:
         answer_id = answer.get("id") if isinstance(answer, dict) else None
         self.journal.record_done(address, outcome=_outcome(action), resource_id=answer_id or rid)
         run.count(_outcome(action))
+
+    def _left_in_flight(self, address: str) -> bool:
+        entry = self.journal.get(address)
+        return entry is not None and entry.state is ActionState.IN_FLIGHT
 
     def _send(self, action, rid: str):
         operation = action.operation
@@ -601,7 +660,14 @@ class PlanExecutor:
         current = self.client.get(rid)
         operation = action.operation
         if operation == "put":
-            return current is not None and not body_differences(action.body or {}, current)
+            differences = body_differences(action.body or {}, current) if current is not None else ["(absent)"]
+            if current is not None and differences and action.resource_type in _CREATE_ONLY_TYPES:
+                # A second PUT would be refused: say what differs instead of sending it.
+                raise ConflictError(
+                    f"{action.address} already exists on the target with other values ({', '.join(differences[:3])})",
+                    hint="v3 cannot update it: delete it on the target, or plan again",
+                )
+            return not differences
         if operation == "delete":
             return current is None
         verb = operation[5:] if operation.startswith("post:") else ""

@@ -16,7 +16,7 @@ import io
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, TextIO
@@ -74,7 +74,6 @@ class Operation(str, Enum):
     CONTENT_COPY = "content-copy"
     CONFIRM = "confirm"
     NONE = "none"
-    POST_START = "post:start"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,14 +15,16 @@ import gc
 import hashlib
 import json
 import logging
+import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol
 
 from migrator import __version__
 from migrator.console import Reporter, SilentReporter
 from migrator.exceptions import ConfigError
-from migrator.graph import DependencyGraph, build_graph
+from migrator.graph import NAVIGATION_RELATIONS, RELATIONS, DependencyGraph, build_graph, build_graph_from_rows
 from migrator.mappings import assets, encoding, endpoints, filters, ingest, live, locators, notifications, protection, tables
 from migrator.mappings.base import IMMUTABLE_TYPES, MappingContext, Mode, Proposal, Refresh, canonical_hash
 from migrator.mappings.catalog import finding
@@ -39,7 +41,7 @@ from migrator.plan import (
 )
 from migrator.redact import SECRET_FIELDS, redact_body
 from migrator.v2 import schema
-from migrator.v3.ids import AccountRef, ResourceType, collection_id
+from migrator.v3.ids import AccountRef, ResourceType, collection_id, name_rule
 
 log = logging.getLogger("migrator.planner")
 
@@ -109,11 +111,21 @@ class _EntityCache:
 
     def __call__(self, entity_set: str, key: str):
         if entity_set in self._sets:
-            table = self._sets[entity_set]
-            if table is None:
-                table = self._sets[entity_set] = {e.key: e for e in self._store.entities(entity_set)}
-            return table.get(key)
+            return self._table(entity_set).get(key)
         return self._store.get(entity_set, key)
+
+    def all(self, entity_set: str) -> Iterator[Any]:
+        """Every entity of the set in key order, without reading a cached set twice."""
+        if entity_set in self._sets:
+            table = self._table(entity_set)
+            return (table[k] for k in sorted(table))
+        return self._store.entities(entity_set)
+
+    def _table(self, entity_set: str) -> dict[str, Any]:
+        table = self._sets[entity_set]
+        if table is None:
+            table = self._sets[entity_set] = {e.key: e for e in self._store.entities(entity_set)}
+        return table
 
 
 class Planner:
@@ -179,13 +191,16 @@ class Planner:
         link_counts = getattr(self.store.meta, "link_counts", None) or {}
         if link_counts:
             navigations = [n for n in navigations if f"{n[0]}/{n[1]}" in link_counts]
-        self.graph = build_graph(self.store, self.entity_sets, navigations)
+        inventory_file = getattr(self.store, "path", None)
+        if inventory_file is not None:
+            self.graph = graph_of_inventory_file(inventory_file, self.entity_sets, navigations)
+        else:
+            self.graph = build_graph(self.store, self.entity_sets, navigations)
         self.ctx = MappingContext(
             mode=self.request.mode,
             graph=self.graph,
             entity=_EntityCache(self.store, CACHED_SETS),
             location=self.request.location or self._target_location(),
-            source_account=(self.request.source or self.request.target).account_name,
             now=self.store.meta.read_at,
         )
         self.protection = protection.ProtectionPlanner(self.ctx)
@@ -195,7 +210,8 @@ class Planner:
         self._map_each("Assets", assets.map_asset)
 
     def generate_files(self) -> None:
-        self._map_each("Files", assets.map_file)
+        for key in self.graph.keys("Files"):
+            self._add(assets.map_file(key, self.ctx))
 
     def generate_storage_accounts(self) -> None:
         self._map_each("StorageAccounts", assets.map_storage_account)
@@ -322,7 +338,7 @@ class Planner:
         if entity_set not in self.entity_sets:
             return
         with self.reporter.progress(f"mapping {entity_set}", self.store.meta.counts.get(entity_set)) as bar:
-            for entity in self.store.entities(entity_set):
+            for entity in self.ctx.entity.all(entity_set):
                 self._add(mapping(entity, self.ctx))
                 bar.advance()
 
@@ -343,7 +359,8 @@ class Planner:
         action = proposal.action
         suffix = canonical_hash(list(action.sources), 8)
         base, _, leaf = action.name.rpartition("/")
-        new_leaf = f"{leaf[: max(1, 23 - len(suffix))]}-{suffix}" if action.resource_type == ResourceType.LIVE_EVENT.value else f"{leaf}-{suffix}"
+        room = name_rule(ResourceType(action.resource_type)).max_length - len(suffix) - 1
+        new_leaf = f"{leaf[:room]}-{suffix}"
         name = f"{base}/{new_leaf}" if base else new_leaf
         address = action.address[: len(action.address) - len(leaf)] + new_leaf
         note = finding("NAME_RENAMED", f"{action.name!r} is taken by another v2 entity; planned as {name!r}")
@@ -357,6 +374,68 @@ class Planner:
 
     def _read_target(self) -> dict[tuple[str, str], dict]:
         return read_target_state(self.reader, _account_ref(self.request.target), (p.action for p in self.proposals.values()))
+
+
+# -- the graph straight from the inventory file ------------------------------------------------
+
+
+def graph_of_inventory_file(path, entity_sets: Iterable[str], navigations: Iterable[tuple[str, str]]) -> DependencyGraph:
+    """The dependency graph of an inventory file, its foreign keys read by SQLite's JSON functions.
+
+    Equal to ``build_graph`` over the typed entities (a test holds them together), but the
+    records are never turned into typed entities: at millions of entities that parse is most
+    of the cost. Records are the canonical wire-named JSON of docs/inventory-format.md.
+    """
+    wanted = tuple(entity_sets)
+    stored = set(navigations)
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    nodes: list[tuple[str, list[str]]] = []
+    references: list[tuple[Any, list[tuple[str, str]]]] = []
+    try:
+        for entity_set in wanted:
+            keys, found = _scan_set(conn, entity_set)
+            nodes.append((entity_set, keys))
+            references.extend(found)
+        links = [
+            (
+                relation,
+                conn.execute(
+                    "SELECT from_key, to_key FROM links WHERE entity_set = ? AND nav = ? ORDER BY from_key, to_key",
+                    (relation.from_set, relation.name),
+                ).fetchall(),
+            )
+            for relation in NAVIGATION_RELATIONS
+            if relation.from_set in wanted and (relation.from_set, relation.name) in stored
+        ]
+    finally:
+        conn.close()
+    return build_graph_from_rows(nodes, references, links)
+
+
+def _scan_set(conn: sqlite3.Connection, entity_set: str) -> tuple[list[str], list[tuple[Any, list[tuple[str, str]]]]]:
+    """The set's keys and its property references, reading its records once (a collection on a
+    relation's path, e.g. a job's notification subscriptions, takes one more small query)."""
+    plain, nested = [], []
+    for relation in RELATIONS:
+        if relation.kind == "property" and relation.from_set == entity_set:
+            head = relation.name.split(".")[0]
+            info = schema.ENTITY_SET_INFO[entity_set].property_named(head)
+            (nested if info is not None and info.collection else plain).append(relation)
+    columns = "".join(", json_extract(record, ?)" for _ in plain)
+    rows = conn.execute(
+        f"SELECT key{columns} FROM entities WHERE entity_set = ? ORDER BY key",
+        (*("$." + r.name for r in plain), entity_set),
+    ).fetchall()
+    keys = [row[0] for row in rows]
+    found = [(r, [(row[0], row[i]) for row in rows if row[i]]) for i, r in enumerate(plain, start=1)]
+    for relation in nested:
+        collection, field_name = relation.name.split(".", 1)
+        pairs = conn.execute(
+            "SELECT e.key, json_extract(item.value, ?) FROM entities e, json_each(e.record, ?) item WHERE e.entity_set = ?",
+            ("$." + field_name, "$." + collection, entity_set),
+        )
+        found.append((relation, [(key, target) for key, target in pairs if target]))
+    return keys, found
 
 
 # -- refresh rules (pure) -----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """What a report says, computed once from a plan; every format renders this same model.
 
-One pass over the actions builds every section, so a plan of hundreds of thousands of actions
-is summarised in seconds. Sections keep their full rows (JSON and CSV write them all); the
+A few linear passes over the actions build every section, so a plan of hundreds of thousands
+of actions is summarised in seconds. Sections keep their full rows (JSON and CSV write them all); the
 HTML and Markdown pages show summaries and the first ``top_n`` rows of each long table.
 """
 
@@ -87,7 +87,7 @@ class ManualStep:
 @dataclass(frozen=True)
 class UrlRow:
     v2_locator_id: str
-    v2_path: str
+    v2_path: str  # the locator's full v2 Path (with host) when the inventory is given, else /<guid>/
     v3_locator: str
     v3_path: str
     host: str
@@ -187,11 +187,15 @@ class Report:
         return sum(g.count for g in self.finding_groups if g.severity == "blocker")
 
 
-def build_report(plan, *, top_n: int = 50) -> Report:
-    """Every section of the report from one pass over the plan's actions (and a second over blockers)."""
+def build_report(plan, *, top_n: int = 50, v2_paths: Mapping[str, str] | None = None) -> Report:
+    """Every section of the report, from linear passes over the plan's actions.
+
+    ``v2_paths`` maps v2 locator ids to their ``Path`` (``https://<host>/<guid>/``, from the
+    inventory): the URL table then shows the full old URL instead of the path alone.
+    """
     families: dict[str, Counter] = defaultdict(Counter)
     change_counts: Counter = Counter()
-    findings: list[FindingRow] = [FindingRow("(plan)", f.code, f.severity.value, f.message, f.remediation) for f in plan.findings]
+    findings = [FindingRow("(plan)", f.code, f.severity.value, f.message, f.remediation) for f in plan.findings]
     manual: list[ManualStep] = []
     urls: list[UrlRow] = []
     quota_counter = _QuotaCounter()
@@ -211,7 +215,7 @@ def build_report(plan, *, top_n: int = 50) -> Report:
         if action.operation == "confirm" or action.change is Change.MANUAL:
             manual.append(_manual_step(action))
         if action.resource_type == _TYPE_PREFIX + "streamingLocators" and action.change in _KEPT:
-            urls.append(_url_row(action, plan.mode, hosts))
+            urls.append(_url_row(action, plan.mode, hosts, v2_paths or {}))
         if action.change in _KEPT and not action.operation.startswith("post:"):
             quota_counter.add(action)
     findings.sort(key=lambda r: (_SEVERITY_ORDER.get(r.severity, 3), r.code, r.address))
@@ -262,36 +266,41 @@ def _manual_step(action) -> ManualStep:
     )
 
 
-def _target_hosts(plan) -> tuple[str, ...]:
-    """Streaming host names the plan gives the target's streaming endpoints, if it knows any."""
+def _target_hosts(plan) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(host names, custom host names) the plan gives the target's streaming endpoints."""
     hosts: list[str] = []
+    custom: list[str] = []
     for action in plan.actions:
         if action.resource_type == _TYPE_PREFIX + "streamingEndpoints" and action.change in _KEPT:
             properties = (action.body or action.current or {}).get("properties") or {}
-            hosts += [h for h in [properties.get("hostName"), *(properties.get("customHostNames") or ())] if h]
-    return tuple(dict.fromkeys(hosts))
+            hosts += [properties["hostName"]] if properties.get("hostName") else []
+            custom += [h for h in properties.get("customHostNames") or () if h]
+    return tuple(dict.fromkeys(hosts)), tuple(dict.fromkeys(custom))
 
 
-def _url_row(action, mode: str, hosts: tuple[str, ...]) -> UrlRow:
+def _url_row(action, mode: str, hosts: tuple[tuple[str, ...], tuple[str, ...]], v2_paths: Mapping[str, str]) -> UrlRow:
     v2_id = next((s for s in action.sources if _V2_LOCATOR_ID.match(s)), "")
     v2_guid = _V2_LOCATOR_ID.match(v2_id).group(1).lower() if v2_id else ""
     properties = (action.body or action.current or {}).get("properties") or {}
     v3_guid = str(properties.get("streamingLocatorId") or action.name).lower()
-    if mode == "same-account":
-        host = "unchanged (same account and streaming endpoints)"
-    elif hosts:
-        host = "changes to " + ", ".join(hosts)
-    else:
-        host = "changes: the target's streaming endpoint host (known once it exists)"
     return UrlRow(
         v2_locator_id=v2_id,
-        v2_path=f"/{v2_guid}/" if v2_guid else "",
+        v2_path=v2_paths.get(v2_id) or (f"/{v2_guid}/" if v2_guid else ""),
         v3_locator=action.name,
         v3_path=f"/{v3_guid}/",
-        host=host,
+        host=_host_text(mode, *hosts),
         path_kept=bool(v2_guid) and v2_guid == v3_guid,
         change=action.change.value,
     )
+
+
+def _host_text(mode: str, hosts: tuple[str, ...], custom: tuple[str, ...]) -> str:
+    if mode == "same-account":
+        return "unchanged (same account and streaming endpoints)"
+    text = "changes to " + ", ".join(hosts) if hosts else "changes to the new account's streaming endpoint host"
+    if custom:
+        text += "; custom host names carried over (re-point their DNS): " + ", ".join(custom)
+    return text
 
 
 class _QuotaCounter:
@@ -341,7 +350,9 @@ def _group_findings(findings: list[FindingRow], top_n: int) -> tuple[FindingGrou
     for row in findings:
         groups[row.code].append(row)
     result = [
-        FindingGroup(code, rows[0].severity, len(rows), rows[0].message, rows[0].remediation, tuple(r.address for r in rows[:top_n]))
+        FindingGroup(
+            code, rows[0].severity, len(rows), rows[0].message, rows[0].remediation, tuple(r.address for r in rows[:top_n])
+        )
         for code, rows in groups.items()
     ]
     return tuple(sorted(result, key=lambda g: (_SEVERITY_ORDER.get(g.severity, 3), -g.count, g.code)))
@@ -366,14 +377,15 @@ def _runbook_phase(phase: Phase, actions: list, top_n: int) -> RunbookPhase:
 
 
 def _runbook_step(action) -> RunbookStep:
+    kind = (action.resource_type or "").removeprefix(_TYPE_PREFIX)
     if action.operation == "confirm":
         note = action.findings[0].message if action.findings else "manual step: the operator confirms it is done"
     elif action.operation == "content-copy":
         note = "copy the asset's blobs (azcopy script written at apply time)"
     elif action.operation.startswith("post:"):
-        note = f"{action.operation[5:]} {action.resource_type.removeprefix(_TYPE_PREFIX) if action.resource_type else ''} {action.name}".strip()
+        note = f"{action.operation[5:]} {kind} {action.name}"
     else:
-        note = f"{action.change.value} {action.resource_type.removeprefix(_TYPE_PREFIX) if action.resource_type else ''}".strip()
+        note = f"{action.change.value} {kind}".strip()
     return RunbookStep(action.address, action.operation, action.change.value, action.irreversible, action.downtime, note)
 
 

@@ -28,19 +28,34 @@ FORMATS = ("html", "md", "json", "csv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def render_report(plan, fmt: str, out: str | os.PathLike, *, top_n: int = 50) -> list[Path]:
-    """Write the report of ``plan`` in ``fmt`` to ``out``; returns every file written."""
+def render_report(
+    plan, fmt: str, out: str | os.PathLike, *, top_n: int = 50, inventory: str | os.PathLike | None = None
+) -> list[Path]:
+    """Write the report of ``plan`` in ``fmt`` to ``out``; returns every file written.
+
+    ``inventory`` (the plan's inventory file) adds the v2 locators' full URLs to the URL table.
+    """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown report format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
     out = Path(out)
     if not out.parent.is_dir():
         raise ConfigError(f"directory {out.parent} does not exist", hint="create it first or choose another --out")
-    report = build_report(plan, top_n=top_n)
+    report = build_report(plan, top_n=top_n, v2_paths=None if inventory is None else v2_locator_paths(inventory))
     if fmt == "csv":
         return write_csv(report, out)
     text = {"html": render_html, "md": render_markdown, "json": render_json}[fmt](report)
     out.write_text(text, encoding="utf-8")
     return [out]
+
+
+def v2_locator_paths(inventory: str | os.PathLike) -> dict[str, str]:
+    """v2 locator id -> its Path (``https://<host>/<guid>/``), streamed from the inventory file."""
+    from migrator.v2.store import InventoryStore
+
+    with InventoryStore.open(inventory) as store:
+        if "Locators" not in store.meta.counts:
+            return {}
+        return {locator.id: locator.path for locator in store.entities("Locators") if locator.path}
 
 
 def _environment(*, html: bool) -> Environment:

@@ -67,7 +67,7 @@ def bar_chart(families: Sequence[tuple[str, Mapping[str, int]]]) -> BarChart:
                 x += width
         rows.append(BarRow(_shorten(family, 28), y, sum(counts.values()), round(x + 6, 1), tuple(segments)))
     legend_y = len(rows) * _ROW_HEIGHT + 10
-    legend = tuple(LegendItem(_LABEL_WIDTH + i * 95, change) for i, change in enumerate(CHANGES))
+    legend = tuple(LegendItem(_LABEL_WIDTH + i * 110, change) for i, change in enumerate(CHANGES))
     return BarChart(_LABEL_WIDTH + _BAR_WIDTH + 150 + 160, int(legend_y + 24), _LABEL_WIDTH, tuple(rows), legend_y, legend)
 
 

@@ -25,7 +25,6 @@ def log_summary(sandbox: Sandbox) -> dict:
         "requests": len(entries),
         "by_method_status": dict(sorted(by_status.items())),
         "throttled_429": sum(1 for e in entries if e.status == 429),
-        "mutations": len(sandbox.request_log.mutations("v3")),
     }
 
 

@@ -12,7 +12,7 @@ import click
 
 from migrator.auth import StaticTokenProvider, token_provider
 from migrator.cli import cli
-from migrator.cli.options import cloud_option, parallel_option
+from migrator.cli.options import arm_endpoint_option, arm_token_option, cloud_option, parallel_option
 from migrator.clouds import get_cloud
 from migrator.console import TerminalReporter
 from migrator.executor import (
@@ -42,8 +42,17 @@ _CONFIRM_LABELS = {
 
 @cli.command("apply")
 @click.argument("plan_path", metavar="PLAN", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Run the executor against a recording transport: print the requests it would send, send none that change anything.")
-@click.option("--dry-run-out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write the dry run's requests as JSON to this file.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Run the executor against a recording transport: print the requests it would send; send none that change anything.",
+)
+@click.option(
+    "--dry-run-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the dry run's requests as JSON to this file.",
+)
 @click.option(
     "--dry-run-reads",
     type=click.Choice(["target", "none"]),
@@ -51,13 +60,35 @@ _CONFIRM_LABELS = {
     show_default=True,
     help="target: the dry run reads the real target (read-only) to reconcile; none: no network, every read answers 404.",
 )
-@click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The apply journal (SQLite). Default: PLAN.journal beside the plan.")
+@click.option(
+    "--journal",
+    "journal_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The apply journal (SQLite). Default: PLAN.journal beside the plan.",
+)
 @parallel_option(4)
-@click.option("--phase", "phases", multiple=True, type=click.Choice([p.value for p in Phase]), help="Run only this phase (repeatable); earlier phases must be applied already.")
-@click.option("--yes", is_flag=True, help="Confirm every step that needs it (irreversible, downtime, manual v2 steps, content copy) without asking.")
-@click.option("--inventory", "inventory_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="The inventory file the plan was made from: refuse the plan if it differs.")
-@click.option("--arm-endpoint", envvar="MIGRATOR_ARM_ENDPOINT", default=None, help="ARM endpoint (env MIGRATOR_ARM_ENDPOINT). Default: the one recorded in the plan.")
-@click.option("--arm-token", envvar="MIGRATOR_ARM_TOKEN", default=None, help="A static ARM bearer token (env MIGRATOR_ARM_TOKEN). Default: a service principal from AZURE_* variables.")
+@click.option(
+    "--phase",
+    "phases",
+    multiple=True,
+    type=click.Choice([p.value for p in Phase]),
+    help="Run only this phase (repeatable); the phases it depends on must be applied already.",
+)
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="Confirm every step that needs it (irreversible, downtime, manual v2 steps, content copy) without asking.",
+)
+@click.option(
+    "--inventory",
+    "inventory_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The inventory file the plan was made from: refuse the plan if it differs.",
+)
+@arm_endpoint_option
+@arm_token_option
 @cloud_option
 def apply_command(
     plan_path: Path,
@@ -97,7 +128,9 @@ def apply_command(
     source_endpoint = plan.source.arm_endpoint if plan.source is not None and not arm_endpoint else endpoint
     source_client = client
     if source_endpoint.rstrip("/") != endpoint.rstrip("/"):
-        source_client = connect(cloud=get_cloud(cloud), endpoint=source_endpoint, static_token=arm_token, parallel=parallel)
+        source_client = connect(
+            cloud=get_cloud(cloud), endpoint=source_endpoint, static_token=arm_token, parallel=parallel
+        )
     result = apply_plan(
         plan,
         checksum,
@@ -109,7 +142,10 @@ def apply_command(
         source_client=source_client,
     )
     for script in result.scripts:
-        click.echo(f"azcopy script written to {script}: run it before confirming, then delete it (it holds SAS URLs valid for 23 hours).")
+        click.echo(
+            f"azcopy script written to {script}: run it before confirming, "
+            "then delete it (it holds SAS URLs valid for 23 hours)."
+        )
     for failure in result.failed:
         click.echo(f"failed: {failure.address}: {failure.code}: {failure.message}", err=True)
     click.echo(result.closing_line())
@@ -142,7 +178,9 @@ def _dry_run(plan, checksum, settings, endpoint, arm_token, cloud, reads_through
     recording = record_session(session, reads_through=reads_through)
     if reads_through:
         cloud_settings = get_cloud(cloud)
-        provider = token_provider(static_token=arm_token, cloud=cloud_settings, scope=cloud_settings.arm_scope, api="ARM")
+        provider = token_provider(
+            static_token=arm_token, cloud=cloud_settings, scope=cloud_settings.arm_scope, api="ARM"
+        )
     else:
         provider = StaticTokenProvider("dry-run-without-network", api="ARM")
     client = ArmClient(session, endpoint, provider)
@@ -168,7 +206,9 @@ def _show_dry_run(outcome: DryRunResult, out: Path | None) -> None:
     if out is not None:
         document = {
             "requests": [r.to_dict() for r in outcome.requests],
-            "confirmations": [{"kind": c.kind, "address": c.address, "message": c.message} for c in outcome.confirmations],
+            "confirmations": [
+                {"kind": c.kind, "address": c.address, "message": c.message} for c in outcome.confirmations
+            ],
             "summary": outcome.closing_line(),
         }
         out.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -87,6 +87,13 @@ def sandbox() -> None:
     help="How a v2 locator's expiry becomes v3 endTime: its ExpirationDateTime, "
     "or StartTime + AccessPolicy duration (undocumented).",
 )
+@click.option(
+    "--assume-drm-configurations-typed/--assume-drm-configurations-unknown",
+    default=True,
+    show_default=True,
+    help="Whether v2 PlayReady/FairPlay key options appear as typed v3 configurations, "
+    "or as ContentKeyPolicyUnknownConfiguration (undocumented).",
+)
 @output_option
 def serve(
     host: str,
@@ -102,6 +109,7 @@ def serve(
     assume_sas_locators_visible: bool,
     assume_locator_end_time: str,
     assume_v2_counts_toward_quotas: bool,
+    assume_drm_configurations_typed: bool,
     output: str,
 ) -> None:
     """Serve a source account (v2 + v3 faces) and an empty target account until Ctrl-C."""
@@ -117,6 +125,7 @@ def serve(
             sas_locators_visible=assume_sas_locators_visible,
             locator_end_time=LocatorEndTime(assume_locator_end_time),
             v2_counts_toward_quotas=assume_v2_counts_toward_quotas,
+            drm_configurations_typed=assume_drm_configurations_typed,
         ),
     )
     running = Sandbox.from_inventory(inventory, **options) if inventory else Sandbox(seed=seed, assets=assets, **options)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from migrator.cli import cli
-from migrator.cli.options import cloud_option, output_option, parallel_option
+from migrator.cli.options import arm_endpoint_option, arm_token_option, cloud_option, output_option, parallel_option
 from migrator.clouds import get_cloud
 from migrator.exceptions import VerifyError
 from migrator.plan import load
@@ -26,18 +26,25 @@ SECRET_ENVIRONMENT = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD"
 @output_option
 @parallel_option(4)
 @click.option("--show-ok", is_flag=True, help="List the checks that passed too, not only the problems.")
-@click.option("--arm-endpoint", envvar="MIGRATOR_ARM_ENDPOINT", default=None, help="ARM endpoint (env MIGRATOR_ARM_ENDPOINT). Default: the one recorded in the plan.")
-@click.option("--arm-token", envvar="MIGRATOR_ARM_TOKEN", default=None, help="A static ARM bearer token (env MIGRATOR_ARM_TOKEN). Default: a service principal from AZURE_* variables.")
+@arm_endpoint_option
+@arm_token_option
 @cloud_option
 def verify_command(
-    plan_path: Path, output: str, parallel: int, show_ok: bool, arm_endpoint: str | None, arm_token: str | None, cloud: str
+    plan_path: Path,
+    output: str,
+    parallel: int,
+    show_ok: bool,
+    arm_endpoint: str | None,
+    arm_token: str | None,
+    cloud: str,
 ) -> int:
     """Check that every planned resource exists on the target as planned and locator paths are kept."""
     for name in SECRET_ENVIRONMENT:
         SECRETS.add(os.environ.get(name))
     SECRETS.add(arm_token)
     plan = load(plan_path)
-    client = connect(cloud=get_cloud(cloud), endpoint=arm_endpoint or plan.target.arm_endpoint, static_token=arm_token, parallel=parallel)
+    endpoint = arm_endpoint or plan.target.arm_endpoint
+    client = connect(cloud=get_cloud(cloud), endpoint=endpoint, static_token=arm_token, parallel=parallel)
     report = verify_plan(plan, client, parallel=parallel)
     if output == "json":
         click.echo(json.dumps(report.to_json(), indent=2, sort_keys=True))

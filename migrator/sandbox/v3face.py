@@ -46,7 +46,7 @@ from migrator.sandbox.arm import (
     utc_now,
 )
 from migrator.sandbox.throttle import Throttle
-from migrator.sandbox.v3store import AccountView, V3Store
+from migrator.sandbox.v3store import AccountView, V3Store, blank_policy_secrets
 from migrator.sandbox.visibility import V2Projection
 from migrator.sandbox.web import Request, Response
 
@@ -175,7 +175,6 @@ SCHEME_KEY_TYPES = {
     "commonEncryptionCbcs": ("CommonEncryptionCbcs", "CommonEncryptionCbcs"),
     "noEncryption": (None, "NoEncryption"),
 }
-SECRET_KEY_FIELDS = ("keyValue", "rawBody", "exponent", "modulus", "ask", "fairPlayPfx", "fairPlayPfxPassword")
 LOCATOR_END_OF_TIME = "9999-12-31T23:59:59.9999999Z"
 MAX_KEY_POLICY_OPTIONS = 30
 
@@ -963,16 +962,7 @@ def build_content_key_policy(ctx: Context, existing: dict | None) -> tuple[dict,
         **incoming,
     }
     ctx.account.policy_secrets[ctx.name.lower()] = copy.deepcopy(properties)
-    return ctx.envelope(_blank_secrets(properties)), None
-
-
-def _blank_secrets(value: Any) -> Any:
-    """A plain GET never returns key material: the service answers those fields with ''."""
-    if isinstance(value, dict):
-        return {k: ("" if k in SECRET_KEY_FIELDS and v is not None else _blank_secrets(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_blank_secrets(v) for v in value]
-    return value
+    return ctx.envelope(blank_policy_secrets(properties)), None
 
 
 def build_streaming_policy(ctx: Context, existing: dict | None) -> tuple[dict, None]:
@@ -1314,7 +1304,10 @@ def list_paths(ctx: Context, locator: dict) -> Response:
 
 def policy_with_secrets(ctx: Context, policy: dict) -> Response:
     secrets = ctx.account.policy_secrets.get(policy["name"].lower())
-    return Response.json(200, secrets if secrets is not None else policy["properties"])
+    if secrets is None:
+        # Only projected policies were not PUT here; v3 cannot change them, so the v2 data holds them.
+        secrets = ctx.account.projection.policy_properties_with_secrets(policy["name"])
+    return Response.json(200, secrets)
 
 
 def cancel_job(ctx: Context, job: dict) -> Response:

@@ -12,9 +12,23 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from migrator.sandbox.arm import Page
+
+# Content key policy fields that hold key material: a plain GET answers them with "" (the
+# official examples show ``keyValue: ""``; the swagger marks every one of them nullable alike),
+# only ``getPolicyPropertiesWithSecrets`` answers the values.
+POLICY_SECRET_FIELDS = frozenset({"keyValue", "rawBody", "exponent", "modulus", "ask", "fairPlayPfx", "fairPlayPfxPassword"})
+
+
+def blank_policy_secrets(value: Any) -> Any:
+    """Content key policy properties as a plain GET shows them: key material blanked."""
+    if isinstance(value, dict):
+        return {k: ("" if k in POLICY_SECRET_FIELDS and v is not None else blank_policy_secrets(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [blank_policy_secrets(v) for v in value]
+    return value
 
 
 def collection_key(kind: str, parent: tuple[str, str] | None = None) -> str:

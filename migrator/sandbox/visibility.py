@@ -24,11 +24,11 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Callable
 
-from defusedxml import ElementTree
-
 from migrator.sandbox.arm import iso
 from migrator.sandbox.v2data import V2Data
+from migrator.sandbox.v2keypolicies import key_policy_option
 from migrator.sandbox.v2reference import enum_names
+from migrator.sandbox.v3store import blank_policy_secrets
 
 log = logging.getLogger("migrator.sandbox.visibility")
 
@@ -51,6 +51,10 @@ class VisibilityAssumptions:
     # locators per asset, filters). Streaming endpoints are one entity in v2 and v3 and
     # always count.
     v2_counts_toward_quotas: bool = False
+    # PlayReady and FairPlay options as typed v3 configurations (licenses from the XML
+    # template; ASK, PFX and password from the v2 keys); False shows the spec's
+    # ContentKeyPolicyUnknownConfiguration, which a new-account copy cannot recreate.
+    drm_configurations_typed: bool = True
 
 
 # v2 ids are ``nb:<kind>:UUID:<guid>``; the GUID part is the v3 name (guidance a.1/a.2).
@@ -301,18 +305,24 @@ class V2Projection:
         return keys
 
     def content_key_policy(self, record: dict) -> dict:
+        """As a plain GET shows it: key material blanked."""
         name = guid_of(record["Id"])
+        return self._resource("contentkeypolicies", name, blank_policy_secrets(self._key_policy_properties(record)))
+
+    def policy_properties_with_secrets(self, name: str) -> dict | None:
+        """``getPolicyPropertiesWithSecrets`` of a projected policy: the v2 key material."""
+        record = self._record("ContentKeyAuthorizationPolicies", name)
+        return _without_nones(self._key_policy_properties(record)) if record else None
+
+    def _key_policy_properties(self, record: dict) -> dict:
         option_keys = self.data.navigation("ContentKeyAuthorizationPolicies", record["Id"], "Options")
         options = [self.data.get("ContentKeyAuthorizationPolicyOptions", k) for k in option_keys]
-        return self._resource(
-            "contentkeypolicies",
-            name,
-            {
-                "policyId": name,
-                "description": record.get("Name"),
-                "options": [_key_policy_option(o) for o in options if o],
-            },
-        )
+        typed = self.assumptions.drm_configurations_typed
+        return {
+            "policyId": guid_of(record["Id"]),
+            "description": record.get("Name"),
+            "options": [key_policy_option(o, typed_drm=typed, clear_value=self._clear_value) for o in options if o],
+        }
 
     def streaming_policy(self, record: dict) -> dict:
         name = guid_of(record["Id"])
@@ -521,92 +531,3 @@ def _delivery_configuration(record: dict) -> dict[int, str]:
     except (ValueError, TypeError, KeyError):
         log.warning("unreadable AssetDeliveryConfiguration on %s", record.get("Id"))
         return {}
-
-
-def _key_policy_option(option: dict) -> dict:
-    restrictions = option.get("Restrictions") or []
-    return {
-        "policyOptionId": guid_of(option["Id"]),
-        "name": option.get("Name"),
-        "configuration": _key_configuration(option),
-        "restriction": _key_restriction(restrictions[0] if restrictions else None),
-    }
-
-
-def _key_configuration(option: dict) -> dict:
-    delivery = option.get("KeyDeliveryType")
-    if delivery == 2:  # BaselineHttp = AES envelope = v3 ClearKey configuration (guidance a.1)
-        return {"@odata.type": "#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration"}
-    if delivery == 3:
-        template = option.get("KeyDeliveryConfiguration") or "{}"
-        return {"@odata.type": "#Microsoft.Media.ContentKeyPolicyWidevineConfiguration", "widevineTemplate": template}
-    # PlayReady XML and FairPlay secrets: how v3 rendered them is undocumented.
-    return {"@odata.type": "#Microsoft.Media.ContentKeyPolicyUnknownConfiguration"}
-
-
-TOKEN_TEMPLATE_NS = "{http://schemas.microsoft.com/Azure/MediaServices/KeyDelivery/TokenRestrictionTemplate/v1}"
-KEY_TYPES = {
-    "SymmetricVerificationKey": "#Microsoft.Media.ContentKeyPolicySymmetricTokenKey",
-    "X509CertTokenVerificationKey": "#Microsoft.Media.ContentKeyPolicyX509CertificateTokenKey",
-    "RsaTokenVerificationKey": "#Microsoft.Media.ContentKeyPolicyRsaTokenKey",
-}
-
-
-def _key_restriction(restriction: dict | None) -> dict:
-    restriction_type = restriction.get("KeyRestrictionType") if restriction else 0
-    if restriction_type == 0:
-        return {"@odata.type": "#Microsoft.Media.ContentKeyPolicyOpenRestriction"}
-    if restriction_type == 1:
-        token = _token_restriction(restriction.get("Requirements") or "")
-        if token:
-            return token
-    return {"@odata.type": "#Microsoft.Media.ContentKeyPolicyUnknownRestriction"}
-
-
-def _token_restriction(xml: str) -> dict | None:
-    """Issuer, audience, token type and key kinds of a v2 TokenRestrictionTemplate; key
-    material is left empty as a plain v3 GET leaves it."""
-    try:
-        root = ElementTree.fromstring(xml)
-    except Exception:  # defusedxml raises several unrelated classes for hostile or broken XML
-        return None
-
-    def text(name: str) -> str | None:
-        element = root.find(f"{TOKEN_TEMPLATE_NS}{name}")
-        return element.text if element is not None else None
-
-    primary = root.find(f"{TOKEN_TEMPLATE_NS}PrimaryVerificationKey")
-    key_kind = None
-    if primary is not None:
-        declared = next((v for k, v in primary.attrib.items() if k.endswith("}type")), "SymmetricVerificationKey")
-        key_kind = KEY_TYPES.get(declared.split(":")[-1], KEY_TYPES["SymmetricVerificationKey"])
-    token_type = (text("TokenType") or "SWT").upper()
-    return _without_nones(
-        {
-            "@odata.type": "#Microsoft.Media.ContentKeyPolicyTokenRestriction",
-            "issuer": text("Issuer") or "",
-            "audience": text("Audience") or "",
-            "restrictionTokenType": {"JWT": "Jwt", "SWT": "Swt"}.get(token_type, "Unknown"),
-            "primaryVerificationKey": _empty_key(key_kind) if key_kind else None,
-            "alternateVerificationKeys": [],
-            "requiredClaims": [
-                _without_nones(
-                    {
-                        "claimType": claim.findtext(f"{TOKEN_TEMPLATE_NS}ClaimType"),
-                        "claimValue": claim.findtext(f"{TOKEN_TEMPLATE_NS}ClaimValue"),
-                    }
-                )
-                for claim in root.iter(f"{TOKEN_TEMPLATE_NS}TokenClaim")
-            ],
-            "openIdConnectDiscoveryDocument": text("OpenIdConnectDiscoveryDocument"),
-        }
-    )
-
-
-def _empty_key(kind: str) -> dict:
-    fields = {
-        "#Microsoft.Media.ContentKeyPolicySymmetricTokenKey": {"keyValue": ""},
-        "#Microsoft.Media.ContentKeyPolicyX509CertificateTokenKey": {"rawBody": ""},
-        "#Microsoft.Media.ContentKeyPolicyRsaTokenKey": {"exponent": "", "modulus": ""},
-    }[kind]
-    return {"@odata.type": kind, **fields}

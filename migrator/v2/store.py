@@ -28,6 +28,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 from migrator import __version__
 from migrator.exceptions import ConfigError, InventoryFormatError
 from migrator.v2 import schema, wire
+from migrator.v2.wire import canonical_json  # noqa: F401 - the file's serialisation, kept importable here
 from migrator.v2.entities import V2Entity
 
 log = logging.getLogger("migrator.v2.store")
@@ -102,14 +103,6 @@ class InventoryMeta:
     tool_version: str = ""
     link_counts: Mapping[str, int] = field(default_factory=dict)
     unavailable: tuple[str, ...] = ()
-
-
-_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def canonical_json(record: Mapping) -> str:
-    """The one serialisation of a record that the fingerprint and the file use."""
-    return _CANONICAL_ENCODER.encode(record)
 
 
 def partial_path(out: Path) -> Path:

@@ -18,7 +18,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
 
 from migrator.exceptions import InventoryFormatError, MalformedPageError
 from migrator.v2 import enums, schema
@@ -28,6 +28,7 @@ from migrator.v2.schema import PropertyInfo
 EXTRA_KEY = "_extra"
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH_NAIVE = dt.datetime(1970, 1, 1)
 # DateTime.MinValue, which the service writes for a date that was never set.
 _UNSET_EPOCH_MS = -62135596800000
 _UNSET_MOMENT = (1, 1, 1, 0, 0, 0, 0)
@@ -239,6 +240,46 @@ def _element_formatter(prop: PropertyInfo) -> Formatter | None:
     return None
 
 
+
+# --------------------------------------------------------------------------------------------
+# canonical JSON: how records are serialised in the inventory file (docs/inventory-format.md)
+
+
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _canonical_c_encoder() -> Callable[[Any, int], Sequence[str]] | None:
+    """The C encoder ``_CANONICAL_ENCODER.encode`` builds on every call, built once.
+
+    A record is small, so rebuilding the encoder costs about a third of encoding it; the
+    arguments are those ``JSONEncoder.iterencode`` passes for this configuration, except the
+    circular-reference markers: records are trees decoded from JSON, and a markers dict shared
+    by every call would keep a stale entry after a failed encode.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    enc = _CANONICAL_ENCODER
+    return make(
+        None, enc.default, json.encoder.encode_basestring, enc.indent, enc.key_separator,
+        enc.item_separator, enc.sort_keys, enc.skipkeys, enc.allow_nan,
+    )
+
+
+_C_ENCODE = _canonical_c_encoder()
+_quote = json.encoder.encode_basestring  # ensure_ascii=False: only quotes, backslashes and controls escaped
+
+
+def canonical_json(record: Mapping | Any) -> str:
+    """The one serialisation of a record (or of a value in one) that the fingerprint and the file use."""
+    kind = type(record)
+    if kind is str:
+        return _quote(record)  # what the encoder writes for a string, without its dispatch
+    if _C_ENCODE is None or (kind is not dict and kind is not list):
+        return _CANONICAL_ENCODER.encode(record)
+    return "".join(_C_ENCODE(record, 0))
+
+
 # --------------------------------------------------------------------------------------------
 # building entities from wire objects or records
 
@@ -373,6 +414,451 @@ _NAVIGATION_NAMES = {
 }
 _WIRE = _Builder(record=False)
 _RECORD = _Builder(record=True)
+
+
+# --------------------------------------------------------------------------------------------
+# records straight from the wire: the reader's path
+
+
+@dataclass(frozen=True, slots=True)
+class RowPage:
+    """One response page as (key, canonical record JSON) rows in service order, and the next link."""
+
+    rows: tuple[tuple[str, str], ...]
+    next_link: str | None = None
+
+
+def parse_page_rows(entity_set: str, payload: Any, *, page: int | None = None) -> RowPage:
+    """The stored rows of one page: ``[(e.key, canonical_json(e.to_record())) for e in parse_page(...)]``.
+
+    The reader stores these rows for millions of entities, so the record's JSON is written
+    straight from the wire values by code compiled for the set, without the typed entity or the
+    record dict in between. An entity with properties the schema does not know goes through a
+    record dict (compiled too), and a value off the common path through the same converters as
+    ``parse_page``; an entity the fast pass cannot take is parsed again by ``parse_page``'s own
+    path, so what is accepted, and the error when it is not, stay the same.
+    """
+    entity_class(entity_set)
+    document = _decode(entity_set, payload, page)
+    raw_entities, next_link = _unwrap(entity_set, document, page)
+    build_row = _row_builder(entity_set)
+    build_record = _record_builder(entity_set)
+    key_name = schema.ENTITY_SET_INFO[entity_set].key_property
+    rows = []
+    for index, raw in enumerate(raw_entities):
+        try:
+            row = build_row(raw)
+            if row is None:  # properties to keep under _extra
+                record = build_record(raw)
+                row = (record[key_name], canonical_json(record))
+        except Exception:  # noqa: BLE001 - a shortcut only: what it cannot take, parse_page's path decides
+            record = to_record(_entity_in_page(entity_set, raw, index, page))
+            row = (record[key_name], canonical_json(record))
+        rows.append(row)
+    return RowPage(rows=tuple(rows), next_link=next_link)
+
+
+_ROW_BUILDERS: dict[str, Callable[[Any], tuple[str, str] | None]] = {}
+
+
+def _row_builder(entity_set: str) -> Callable[[Any], tuple[str, str] | None]:
+    """The compiled wire-object-to-(key, record JSON) function of an entity set."""
+    builder = _ROW_BUILDERS.get(entity_set)
+    if builder is None:
+        builder = _compile_row_builder(entity_set)
+        _ROW_BUILDERS[entity_set] = builder
+    return builder
+
+
+def _compile_row_builder(entity_set: str) -> Callable[[Any], tuple[str, str] | None]:
+    info = schema.ENTITY_SET_INFO[entity_set]
+    names = frozenset(p.name for p in info.properties)
+    namespace: dict[str, Any] = {
+        "_BadValue": _BadValue,
+        "quote": _quote,
+        "as_json": canonical_json,
+        "bookkeeping": names | _NAVIGATION_NAMES[entity_set] | {"__metadata"},
+    }
+    lines = [
+        "def build_row(raw):",
+        "    if type(raw) is not dict:",
+        "        raise _BadValue('', 'is not a JSON object')",
+        "    if not bookkeeping.issuperset(raw):",
+        "        return None",
+        "    get = raw.get",
+    ]
+    # canonical JSON sorts keys: the template lists them sorted, so each value fills its slot
+    ordered = sorted(info.properties, key=lambda p: p.name)
+    for index, prop in enumerate(ordered):
+        lines.extend(_fragment_source(index, prop, namespace))
+    key_index = next(i for i, p in enumerate(ordered) if p.name == info.key_property)
+    template = "{" + ",".join(canonical_json(p.name).replace("%", "%%") + ":%s" for p in ordered) + "}"
+    namespace["template"] = template
+    lines += [
+        # the key is a String or Guid: its record value is the wire string itself
+        f"    if type(v{key_index}) is not str or not v{key_index}:",
+        f"        raise _BadValue({info.key_property!r}, '(the key) is missing or empty')",
+        f"    return v{key_index}, template % (" + ", ".join(f"j{i}" for i in range(len(ordered))) + ",)",
+    ]
+    return _compiled("build_row", lines, f"<rows of {entity_set}>", namespace)
+
+
+def _fragment_source(index: int, prop: PropertyInfo, namespace: dict[str, Any]) -> list[str]:
+    """Lines that leave the canonical JSON of one property's record value in ``j<index>``."""
+    value, fragment = f"v{index}", f"j{index}"
+    convert = f"convert{index}"
+    namespace[convert] = _record_value_function(prop)
+    inline = _INLINE_TYPES.get(prop.edm_type) if not prop.collection and not prop.enum else None
+    remembered = _remembered_records(prop)
+    lines = [f"    {value} = get({prop.name!r})", f"    if {value} is None:", f"        {fragment} = 'null'"]
+    if inline == "str":
+        lines += ["    else:", f"        {fragment} = quote({value}) if type({value}) is str else as_json({convert}({value}))"]
+    elif inline == "bool":
+        lines += [
+            f"    elif type({value}) is bool:",
+            f"        {fragment} = 'true' if {value} else 'false'",
+            "    else:",
+            f"        {fragment} = as_json({convert}({value}))",
+        ]
+    elif inline == "int":
+        lines += [
+            f"    elif type({value}) is int:",
+            f"        {fragment} = str({value})",
+            # verbose JSON quotes Int64; plain ASCII digits are the common form of that
+            f"    elif type({value}) is str and {value}.isascii() and {value}.isdigit():",
+            f"        {fragment} = str(int({value}))",
+            "    else:",
+            f"        {fragment} = as_json({convert}({value}))",
+        ]
+    elif remembered is not None:
+        name, records, types = remembered
+        fragments = _FRAGMENTS.setdefault(name, {})
+        cache, fill = f"fragments{index}", f"fragment{index}"
+        namespace[cache] = fragments
+        if prop.edm_type == "Edm.DateTime":
+            namespace[fill] = _date_fragment_function(namespace[convert], fragments)
+        else:
+            namespace[fill] = _remembering_fragment_function(namespace[convert], records, fragments)
+        key_types = " or ".join(f"type({value}) is {t}" for t in types)
+        lines += [
+            "    else:",
+            f"        {fragment} = {cache}.get({value}) if {key_types} else None",
+            f"        if {fragment} is None:",
+            f"            {fragment} = {fill}({value})",
+        ]
+    else:
+        lines += ["    else:", f"        {fragment} = as_json({convert}({value}))"]
+    return lines
+
+
+# The canonical JSON of remembered record values, by wire value, per enum and for dates.
+_FRAGMENTS: dict[str, dict[int | str, str]] = {}
+
+
+def _remembering_fragment_function(
+    convert: Converter, records: dict[Any, Any], fragments: dict[int | str, str]
+) -> Converter:
+    """The JSON of ``convert(value)``, remembered when ``convert`` remembered the record value.
+
+    Following that cache keeps its rules: an unknown enum value is never remembered (it is
+    logged each time it is read), and the JSON is forgotten when the values may have been.
+    """
+
+    def fragment(value: Any) -> str:
+        text = canonical_json(convert(value))
+        if (type(value) is int or type(value) is str) and value in records:
+            if len(fragments) >= _DATE_RECORDS_LIMIT:
+                fragments.clear()
+            fragments[value] = text
+        return text
+
+    return fragment
+
+
+def _date_fragment_function(convert: Converter, fragments: dict[int | str, str]) -> Converter:
+    """The JSON of a date's record value, remembered; the verbose form skips the record cache."""
+
+    def fragment(value: Any) -> str:
+        record = _epoch_date_record(value) if type(value) is str else None
+        if record is None:  # ISO-8601, unset, or not a date: the general path decides
+            record = convert(value)
+        text = "null" if record is None else _quote(record)
+        if type(value) is str:
+            if len(fragments) >= _DATE_RECORDS_LIMIT:
+                fragments.clear()
+            fragments[value] = text
+        return text
+
+    return fragment
+
+
+def _compiled(name: str, lines: list[str], filename: str, namespace: dict[str, Any]) -> Callable[[Any], Any]:
+    """Function ``name`` defined by the source lines, which see ``namespace`` (their helpers) as globals."""
+    exec(compile("\n".join(lines), filename, "exec"), namespace)  # noqa: S102 - source built from the schema
+    return namespace[name]
+
+
+_RECORD_BUILDERS: dict[str, Callable[[Any], dict[str, Any]]] = {}
+
+
+def _record_builder(owner: str) -> Callable[[Any], dict[str, Any]]:
+    """The compiled wire-object-to-record function of an entity set or complex type."""
+    builder = _RECORD_BUILDERS.get(owner)
+    if builder is None:
+        builder = _compile_record_builder(owner)
+        _RECORD_BUILDERS[owner] = builder
+    return builder
+
+
+# Per property, the source compiled below tests the JSON type a valid value has on the common
+# path inline, and calls a function only for the rest: a page of a thousand entities with a
+# dozen properties each is twelve thousand values, and a call per value is most of their cost.
+_INLINE_TYPES = {
+    "Edm.String": "str",
+    "Edm.Guid": "str",
+    "Edm.Boolean": "bool",
+    "Edm.Int16": "int",
+    "Edm.Int32": "int",
+    "Edm.Int64": "int",
+}
+
+
+def _compile_record_builder(owner: str) -> Callable[[Any], dict[str, Any]]:
+    info = schema.ENTITY_SET_INFO.get(owner)
+    properties = info.properties if info is not None else schema.COMPLEX_TYPES[owner]
+    navigation = _NAVIGATION_NAMES[owner] if info is not None else frozenset()
+    names = frozenset(p.name for p in properties)
+    namespace: dict[str, Any] = {
+        "_BadValue": _BadValue,
+        "_wire_extra": _wire_extra,
+        "names": names,
+        "navigation": navigation,
+        # anything outside this set may be data the record keeps under _extra
+        "bookkeeping": names | navigation | {"__metadata"},
+    }
+    lines = [
+        "def build(raw):",
+        "    if type(raw) is not dict:",
+        "        raise _BadValue('', 'is not a JSON object')",
+        "    get = raw.get",
+    ]
+    # Records are serialised with sorted keys; building them in that order makes the sort free.
+    ordered = sorted(properties, key=lambda p: p.name)
+    for index, prop in enumerate(ordered):
+        lines.extend(_property_source(index, prop, namespace))
+    lines.append("    record = {" + ", ".join(f"{p.name!r}: v{i}" for i, p in enumerate(ordered)) + "}")
+    if info is not None:
+        key_index = next(i for i, p in enumerate(ordered) if p.name == info.key_property)
+        lines += [
+            f"    if type(v{key_index}) is not str or not v{key_index}:",
+            f"        raise _BadValue({info.key_property!r}, '(the key) is missing or empty')",
+        ]
+    lines += [
+        "    if not bookkeeping.issuperset(raw):",
+        "        extra = _wire_extra(raw, names, navigation)",
+        "        if extra:",
+        f"            record[{EXTRA_KEY!r}] = extra",
+        "    return record",
+    ]
+    return _compiled("build", lines, f"<records of {owner}>", namespace)
+
+
+def _property_source(index: int, prop: PropertyInfo, namespace: dict[str, Any]) -> list[str]:
+    """Lines that leave the record value of one property in ``v<index>``."""
+    value = f"v{index}"
+    convert = f"convert{index}"
+    namespace[convert] = _record_value_function(prop)
+    lines = [f"    {value} = get({prop.name!r})"]
+    inline = _INLINE_TYPES.get(prop.edm_type) if not prop.collection and not prop.enum else None
+    remembered = _remembered_records(prop)
+    if inline == "int":
+        lines += [
+            f"    if {value} is not None and type({value}) is not int:",
+            # verbose JSON quotes Int64; plain ASCII digits are the common form of that
+            f"        {value} = int({value}) if type({value}) is str and {value}.isascii() and {value}.isdigit() "
+            f"else {convert}({value})",
+        ]
+    elif inline is not None:
+        lines.append(f"    if {value} is not None and type({value}) is not {inline}:")
+        lines.append(f"        {value} = {convert}({value})")
+    elif remembered is not None:
+        # a miss (or a remembered None, an unset date) takes the call, which also remembers
+        cache, key_types = f"remembered{index}", " or ".join(f"type({value}) is {t}" for t in remembered[2])
+        namespace[cache] = remembered[1]
+        lines += [
+            f"    if {value} is not None:",
+            f"        known = {cache}.get({value}) if {key_types} else None",
+            f"        {value} = {convert}({value}) if known is None else known",
+        ]
+    else:
+        lines.append(f"    if {value} is not None:")
+        lines.append(f"        {value} = {convert}({value})")
+    return lines
+
+
+def _remembered_records(prop: PropertyInfo) -> tuple[str, dict[Any, Any], tuple[str, ...]] | None:
+    """The cache of record values by wire value a property's function fills: name, cache, key types."""
+    if prop.collection:
+        return None
+    if prop.enum:
+        return prop.enum, _enum_records(prop.enum), ("int", "str")
+    if prop.edm_type == "Edm.DateTime":
+        return prop.edm_type, _DATE_RECORDS, ("str",)
+    return None
+
+
+def _record_value_function(prop: PropertyInfo) -> Converter:
+    """Wire value (not None) -> record value, by the parse-then-format path or a shortcut to it."""
+    generic = _generic_record_value(_WIRE._converter(prop), _formatter(prop))
+    if not prop.collection:
+        return _element_record_function(prop, generic)
+    element_generic = _generic_record_value(_WIRE._element_converter(prop), _element_formatter(prop))
+    element = _element_record_function(prop, element_generic)
+
+    def collection(value: Any) -> Any:
+        items = value
+        if type(value) is dict and type(value.get("results")) is list:
+            items = value["results"]  # verbose: {"__metadata": {"type": "Collection(...)"}, "results": [...]}
+        if type(items) is not list:
+            return generic(value)
+        return [None if item is None else element(item) for item in items]
+
+    return collection
+
+
+def _generic_record_value(convert: Converter, formatter: Formatter | None) -> Converter:
+    if formatter is None:
+        return lambda value: _json_safe(convert(value))
+
+    def convert_and_format(value: Any) -> Any:
+        item = convert(value)  # an unset date converts to None
+        return None if item is None else formatter(item)
+
+    return convert_and_format
+
+
+def _json_safe(value: Any) -> Any:
+    # a collection without a formatter converts to a tuple; its record form is a list
+    return list(value) if type(value) is tuple else value
+
+
+def _element_record_function(prop: PropertyInfo, generic: Converter) -> Converter:
+    if prop.enum:
+        return _enum_record_function(prop.enum, generic)
+    if prop.is_complex:
+        return _record_builder(prop.edm_type)
+    if prop.edm_type == "Edm.DateTime":
+        return _datetime_record_function(generic)
+    if prop.edm_type in ("Edm.Int16", "Edm.Int32", "Edm.Int64"):
+        return _integer_record_function(generic)
+    inline = _INLINE_TYPES.get(prop.edm_type)
+    if inline is None:
+        return generic
+    expected = {"str": str, "bool": bool}[inline]
+    return lambda value: value if type(value) is expected else generic(value)
+
+
+def _integer_record_function(generic: Converter) -> Converter:
+    def convert(value: Any) -> Any:
+        if type(value) is int:
+            return value
+        # verbose JSON quotes Int64; plain ASCII digits are the common form of that
+        if type(value) is str and value.isascii() and value.isdigit():
+            return int(value)
+        return generic(value)
+
+    return convert
+
+
+# Known enum members by raw wire value, per enum: the record value without building the member.
+_ENUM_RECORDS: dict[str, dict[int | str, int | str]] = {}
+_ENUM_RECORDS_LIMIT = 256  # raw values are member numbers, combinations and names: a few per enum
+
+
+def _enum_records(enum_name: str) -> dict[int | str, int | str]:
+    return _ENUM_RECORDS.setdefault(enum_name, {})
+
+
+def _enum_record_function(enum_name: str, generic: Converter) -> Converter:
+    records = _enum_records(enum_name)
+    parse = _WIRE._element_converter(schema.PropertyInfo("", "", "Edm.Int32", enum=enum_name))
+
+    def convert(value: Any) -> Any:
+        member = parse(value)
+        # only known members are remembered: an unknown value is logged every time it is read
+        if isinstance(member, enums.WireEnum) and type(value) in (int, str) and len(records) < _ENUM_RECORDS_LIMIT:
+            records[value] = member.wire
+        return enums.enum_to_wire(member)
+
+    return convert
+
+
+# Wire date text -> record date text. Entities are often created and modified in the same
+# instant, and pages list siblings made together; a small cache catches both.
+_DATE_RECORDS: dict[str, str | None] = {}
+_DATE_RECORDS_LIMIT = 4096
+_UNSEEN = object()
+
+
+def _datetime_record_function(generic: Converter) -> Converter:
+    def convert(value: Any) -> Any:
+        if type(value) is not str:
+            return generic(value)
+        record = _DATE_RECORDS.get(value, _UNSEEN)
+        if record is _UNSEEN:
+            record = _epoch_date_record(value)
+            if record is None:
+                record = generic(value)
+            if len(_DATE_RECORDS) >= _DATE_RECORDS_LIMIT:
+                _DATE_RECORDS.clear()
+            _DATE_RECORDS[value] = record
+        return record
+
+    return convert
+
+
+# The pieces of a record date: "YYYY-MM-DDT" by day since the epoch, cached (accounts span a
+# few thousand days), then "HH:MM:" by minute of the day, "SS." and "mmm000Z".
+_DAY_PREFIXES: dict[int, str] = {}
+_MINUTES_OF_DAY = tuple("%02d:%02d:" % divmod(minute, 60) for minute in range(24 * 60))
+_SECONDS = tuple("%02d." % second for second in range(60))
+_MILLISECONDS = tuple("%03d000Z" % ms for ms in range(1000))
+_MS_PER_DAY = 86_400_000
+
+
+def _epoch_date_record(text: str) -> str | None:
+    """``format_datetime(parse_datetime(text))`` for the verbose ``\\/Date(ms)\\/`` form, else None.
+
+    The same digits, read as UTC milliseconds, written without the datetime in between; None
+    also for DateTime.MinValue and dates outside the calendar, which the general path handles.
+    """
+    match = _EPOCH_DATE.match(text)
+    if match is None:
+        return None
+    ms = int(match[1])
+    if ms == _UNSET_EPOCH_MS:
+        return None
+    day, ms_of_day = divmod(ms, _MS_PER_DAY)
+    prefix = _DAY_PREFIXES.get(day)
+    if prefix is None:
+        try:
+            prefix = (_EPOCH_NAIVE + dt.timedelta(days=day)).isoformat()[:11]
+        except OverflowError:
+            return None
+        if len(_DAY_PREFIXES) < _DATE_RECORDS_LIMIT:
+            _DAY_PREFIXES[day] = prefix
+    second, millisecond = divmod(ms_of_day, 1000)
+    minute, second = divmod(second, 60)
+    return prefix + _MINUTES_OF_DAY[minute] + _SECONDS[second] + _MILLISECONDS[millisecond]
+
+
+def _wire_extra(raw: dict[str, Any], names: frozenset[str], navigation: frozenset[str]) -> dict[str, Any]:
+    """The properties of a wire object the schema does not know, as the typed path keeps them."""
+    return {
+        name: value
+        for name, value in raw.items()
+        if name not in names and not _is_wire_metadata(name, value, navigation)
+    }
 
 
 # --------------------------------------------------------------------------------------------

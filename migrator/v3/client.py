@@ -10,6 +10,8 @@ on these verbs and speak ``migrator.v3.models`` dataclasses.
 from __future__ import annotations
 
 import logging
+import math
+import os
 import random
 import time
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ import requests
 
 from migrator.auth import TokenProvider, token_provider
 from migrator.clouds import Cloud
-from migrator.exceptions import OperationFailedError, OperationTimeoutError, RemoteError
+from migrator.exceptions import ConfigError, OperationFailedError, OperationTimeoutError, RemoteError
 from migrator.http import RetrySettings, build_session
 from migrator.redact import SECRETS
 from migrator.v3 import models, operations
@@ -29,6 +31,7 @@ from migrator.v3.pipeline import (
     ARM_RETRY,
     IDEMPOTENT_METHODS,
     ArmErrorBody,
+    Budget,
     NO_TRANSPORT_RETRY,
     SAFE_POST_ACTIONS,
     Pacer,
@@ -311,6 +314,9 @@ def arm_session(*, pool_size: int = 16) -> requests.Session:
     return build_session(NO_TRANSPORT_RETRY, pool_size=pool_size)
 
 
+RATE_WINDOW_ENV = "MIGRATOR_ARM_RATE_WINDOW"
+
+
 def connect(
     *,
     cloud: Cloud,
@@ -319,7 +325,34 @@ def connect(
     parallel: int = 8,
     env: Mapping[str, str] | None = None,
     pacing: Pacer | None = None,
+    rate_window: float | None = None,
+    rate_limits: Mapping[Budget, int] | None = None,
 ) -> ArmClient:
-    """An ``ArmClient`` for a cloud: its ARM endpoint unless ``endpoint`` overrides it (sandbox, Azure Stack)."""
+    """An ``ArmClient`` for a cloud: its ARM endpoint unless ``endpoint`` overrides it (sandbox, Azure Stack).
+
+    Unless ``pacing`` is given, the pacer takes the budgets ``rate_limits`` (default: ARM's
+    documented ones) as refilled over ``rate_window`` seconds, else over
+    ``MIGRATOR_ARM_RATE_WINDOW``, else over ARM's hour.
+    """
     provider = token_provider(static_token=static_token, cloud=cloud, scope=cloud.arm_scope, api="ARM", env=env)
+    if pacing is None:
+        window = rate_window if rate_window is not None else rate_window_from_env(env)
+        pacing = Pacer(window_seconds=window, limits=rate_limits)
     return ArmClient(arm_session(pool_size=max(parallel, 1) * 2), endpoint or cloud.arm_endpoint, provider, pacing=pacing)
+
+
+def rate_window_from_env(env: Mapping[str, str] | None = None) -> float | None:
+    """``MIGRATOR_ARM_RATE_WINDOW`` in seconds, or None when unset."""
+    text = (os.environ if env is None else env).get(RATE_WINDOW_ENV, "").strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(
+            f"{RATE_WINDOW_ENV} must be a number of seconds above 0",
+            hint="the window over which the ARM-compatible service refills its request budget, e.g. 3600",
+        )
+    return seconds

@@ -3,9 +3,9 @@
 ARM gives every principal an hourly budget per subscription (reads 12,000, writes 1,200,
 deletes 15,000) and reports what is left in ``x-ms-ratelimit-remaining-subscription-*``
 headers (reference v3-api.md section 7). A cutover runs for hours, so instead of spending the
-budget at full speed and then meeting a wall of 429s, the ``Pacer`` spreads what remains over
-the time left in the window once half of it is gone. Several worker threads share one pacer:
-it hands out send slots one after another, so the threads together keep the pace.
+budget at full speed and then meeting a wall of 429s, the ``Pacer`` sends at the rate the
+budget refills once half of it is gone. Several worker threads share one pacer, so the
+threads together keep the pace.
 
 Retries are done here rather than by urllib3 because pacing must see every attempt's
 headers, the choice of retryable POST actions is ARM-specific, and tests need an injected
@@ -19,6 +19,7 @@ import random
 import re
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from enum import Enum
@@ -30,6 +31,7 @@ import requests
 from migrator.auth import BearerAuth, TokenProvider
 from migrator.exceptions import (
     AuthError,
+    ConfigError,
     ConflictError,
     MigratorError,
     NotFoundError,
@@ -84,26 +86,33 @@ class Budget(Enum):
 
 @dataclass
 class _Lane:
-    """Pacing state of one budget: the last send slot given out and what ARM said is left."""
+    """Pacing state of one budget: when it last sent, what ARM said is left, how fast it refills."""
 
-    last_slot: float | None = None
+    limit: int
+    configured_refill: float  # requests per second the limit and window allow
+    last_send: float | None = None
     hold_until: float = 0.0
     remaining: int | None = None
-    window_start: float | None = None
-    limit: int = 0
+    answers: int = 0
+    observed_refill: float = 0.0
+    # (time, remaining, answers so far) of recent answers, to measure the refill rate.
+    samples: deque = field(default_factory=lambda: deque(maxlen=4096))
 
 
 class Pacer:
-    """A shared, thread-safe send-slot scheduler per ARM budget.
+    """A shared, thread-safe send pacer per ARM budget.
 
     While more than ``burst_fraction`` of a budget is left, requests go out unpaced. Below
-    that, consecutive slots are ``time left in the window / requests left`` apart, so the
-    budget lasts until ARM refills it. The window is assumed to start when a budget is first
-    seen (or seen to refill), which errs on the slow side when the real window is older.
-    ARM instances count separately, so the figures jump a little; the pace follows the newest.
-    A 429 holds every thread, not just the one that met it.
+    that, they go out at the rate the budget refills (``limit / window_seconds``, or faster
+    when the answers show it refilling faster), scaled by how much is left: 1.5 times the
+    refill at the burst threshold down to half of it at the ``reserve``. The budget thus
+    settles midway, spending what the refill pays for without meeting a 429 or letting the
+    refill overflow. A waiting thread re-reads the pace at least every ``recheck_seconds``,
+    so a newer answer that shows the budget refilled lets it go early. A 429 holds every
+    thread on that budget for its ``Retry-After``.
     """
 
+    # The default window: ARM documents its budgets per hour (reference v3-api.md section 7).
     WINDOW_SECONDS = 3600.0
 
     def __init__(
@@ -114,29 +123,46 @@ class Pacer:
         burst_fraction: float = 0.5,
         reserve: int = 10,
         limits: Mapping[Budget, int] | None = None,
+        window_seconds: float | None = None,
+        refill_span: float = 10.0,
+        recheck_seconds: float = 0.5,
     ) -> None:
+        self.window_seconds = float(window_seconds if window_seconds is not None else self.WINDOW_SECONDS)
+        if self.window_seconds <= 0 or recheck_seconds <= 0 or refill_span <= 0:
+            raise ConfigError(
+                "pacing window, refill span and recheck interval must be positive",
+                hint="check MIGRATOR_ARM_RATE_WINDOW (seconds)",
+            )
         self._clock = clock
         self._sleep = sleep
         self._burst_fraction = burst_fraction
         self._reserve = reserve  # requests kept back for other tools sharing the principal
+        self._refill_span = refill_span
+        self._recheck = recheck_seconds
         self._lock = threading.Lock()
-        # Hourly limits default to ARM's documented ones; an ARM-compatible service may differ.
-        self._lanes = {budget: _Lane(limit=(limits or {}).get(budget, budget.value)) for budget in Budget}
+        # Limits default to ARM's documented ones; an ARM-compatible service may differ.
+        self._lanes = {}
+        for budget in Budget:
+            limit = (limits or {}).get(budget, budget.value)
+            self._lanes[budget] = _Lane(limit=limit, configured_refill=limit / self.window_seconds)
 
     def acquire(self, budget: Budget) -> float:
-        """Wait for this caller's send slot; returns the seconds waited."""
-        with self._lock:
-            now = self._clock()
-            lane = self._lanes[budget]
-            # Spacing is decided with the newest budget figure, not the one of the last slot.
-            earliest = now if lane.last_slot is None else lane.last_slot + self._interval(lane, now)
-            slot = max(now, earliest, lane.hold_until)
-            lane.last_slot = slot
-        wait = slot - now
-        if wait > 0:
-            log.debug("pacing %s: waiting %.2fs", budget.name.lower(), wait)
-            self._sleep(wait)
-        return wait
+        """Wait until this caller may send; returns the seconds waited."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                lane = self._lanes[budget]
+                now = self._clock()
+                interval = self._interval(lane)
+                due = lane.hold_until if lane.last_send is None else max(lane.last_send + interval, lane.hold_until)
+                if due <= now:
+                    # Keep the cadence when a waiter wakes a little late; after an idle spell, start afresh.
+                    lane.last_send = due if lane.last_send is not None and now - due < interval else now
+                    return waited
+                pause = min(due - now, self._recheck)
+            log.debug("pacing %s: waiting %.2fs", budget.name.lower(), pause)
+            self._sleep(pause)
+            waited += pause
 
     def observe(self, budget: Budget, headers: Mapping[str, str]) -> None:
         """Record the remaining budget a response reported (the smaller of subscription/tenant)."""
@@ -148,11 +174,10 @@ class Pacer:
         with self._lock:
             lane = self._lanes[budget]
             now = self._clock()
-            refilled = lane.remaining is not None and remaining > lane.remaining + self._reserve
-            if lane.window_start is None or refilled:
-                lane.window_start = now
             lane.remaining = remaining
+            lane.answers += 1
             lane.limit = max(lane.limit, remaining)  # other ARM instances (Azure Stack) may allow more
+            self._measure_refill(lane, now)
 
     def hold(self, budget: Budget, seconds: float) -> None:
         """Nobody sends on this budget for ``seconds`` (a 429 said so)."""
@@ -161,20 +186,42 @@ class Pacer:
             lane.hold_until = max(lane.hold_until, self._clock() + seconds)
 
     def interval(self, budget: Budget) -> float:
-        """The current spacing between send slots, for logs and tests."""
+        """The current spacing between sends, for logs and tests."""
         with self._lock:
-            return self._interval(self._lanes[budget], self._clock())
+            return self._interval(self._lanes[budget])
 
-    def _interval(self, lane: _Lane, now: float) -> float:
-        if lane.remaining is None or lane.remaining > lane.limit * self._burst_fraction:
+    def refill_rate(self, budget: Budget) -> float:
+        """Requests per second the budget is taken to refill: configured, or faster when measured so."""
+        with self._lock:
+            lane = self._lanes[budget]
+            return max(lane.configured_refill, lane.observed_refill)
+
+    def _interval(self, lane: _Lane) -> float:
+        threshold = lane.limit * self._burst_fraction
+        if lane.remaining is None or lane.remaining > threshold:
             return 0.0
-        window_start = lane.window_start if lane.window_start is not None else now
-        # Past the assumed hour without seeing a refill: assume the next hour has begun.
-        time_left = self.WINDOW_SECONDS - (now - window_start) % self.WINDOW_SECONDS
-        usable = lane.remaining - self._reserve
-        if usable <= 0:
-            return time_left  # nothing left: one request per remaining window, until a refill
-        return time_left / usable
+        band = max(threshold - self._reserve, 1.0)
+        usable = min(max(lane.remaining - self._reserve, 0), band)
+        share = 0.5 + usable / band  # 1.5 at the threshold, 1 midway, 0.5 at the reserve and below
+        return 1.0 / (max(lane.configured_refill, lane.observed_refill) * share)
+
+    def _measure_refill(self, lane: _Lane, now: float) -> None:
+        """Refill = (rise of the budget + requests it paid for) / time, over the last ``refill_span``.
+
+        A budget that refills continuously (a token bucket, as the sandbox and ARM's newer
+        throttling do) shows its rate here even when the configured window is wrong; a fixed
+        window shows about nothing and the configured rate stands.
+        """
+        samples = lane.samples
+        samples.append((now, lane.remaining, lane.answers))
+        while len(samples) > 2 and now - samples[1][0] >= self._refill_span:
+            samples.popleft()
+        then, remaining_then, answers_then = samples[0]
+        elapsed = now - then
+        if elapsed < self._refill_span / 2:
+            return
+        paid_for = lane.answers - answers_then
+        lane.observed_refill = max(0.0, (lane.remaining - remaining_then + paid_for) / elapsed)
 
 
 @dataclass(frozen=True)

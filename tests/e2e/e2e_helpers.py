@@ -62,3 +62,28 @@ def paths_of(answer: dict | None) -> list[str]:
     answer = answer or {}
     streaming = [p for entry in answer.get("streamingPaths") or () for p in entry.get("paths") or ()]
     return sorted(streaming + list(answer.get("downloadPaths") or ()))
+
+
+def sandbox_environment(sandbox: Sandbox) -> dict[str, str]:
+    """The environment an operator would export to point every command at the sandbox."""
+    description = sandbox.describe()
+    return {
+        "MIGRATOR_V2_ENDPOINT": description.v2_endpoint,
+        "MIGRATOR_V2_TOKEN": description.token,
+        "MIGRATOR_ARM_ENDPOINT": description.arm_endpoint,
+        "MIGRATOR_ARM_TOKEN": description.token,
+        "AZURE_SUBSCRIPTION_ID": description.subscription_id,
+    }
+
+
+def plan_arguments(sandbox: Sandbox, mode: str) -> list[str]:
+    """``migrator plan`` options naming the target (and, for new-account, the source) account."""
+    description = sandbox.describe()
+    if mode == "same-account":
+        return ["--resource-group", description.source.resource_group, "--account-name", description.source.account_name]
+    return [
+        "--resource-group", description.target.resource_group,
+        "--account-name", description.target.account_name,
+        "--source-account-name", description.source.account_name,
+        "--source-resource-group", description.source.resource_group,
+    ]

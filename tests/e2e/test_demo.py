@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from migrator.status import ExitStatus
 pytestmark = pytest.mark.e2e
 
 DEMO_BUDGET_SECONDS = 60  # the issue's "under a minute on this machine"
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (DEBUG|INFO|WARNING|ERROR)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -89,19 +91,21 @@ def test_demo_prints_a_summary_and_where_the_html_report_is(demo_run):
     assert html.is_file() and html.parent == demo_run.out
     assert "In the demo, the operator is the demo" in stdout
     assert "Verify passed" in stdout
-    assert "migrator." not in stdout, "log lines belong on stderr"
+    assert not LOG_LINE.search(stdout), "log lines belong on stderr"
+    assert LOG_LINE.search(demo_run.run.stderr), "-vv logs go to stderr"
 
 
 def test_html_report_is_one_page_without_secrets(demo_run):
-    assert demo_run.run.returncode == 0, demo_run.run.explain()
+    # The reports are written before apply: checked whatever the later stages did.
     page = (demo_run.out / "report-new-account.html").read_text(encoding="utf-8")
     assert page.lstrip().lower().startswith("<!doctype html")
-    assert "<script src=" not in page and "<link rel=\"stylesheet\"" not in page
+    assert "<link " not in page and 'src="http' not in page, "one self-contained file"
     assert leaked_secrets(seeded_secret_values(DEFAULT_SEED, DEFAULT_ASSETS), [("report", page.encode())]) == []
 
 
 def test_no_seeded_secret_appears_in_any_demo_artifact_stdout_or_stderr(demo_run):
-    assert demo_run.run.returncode == 0, demo_run.run.explain()
+    # Every file the demo wrote and everything it said, whether it finished or stopped at a stage.
+    assert (demo_run.out / SUMMARY_FILE).is_file(), demo_run.run.explain()
     secrets = seeded_secret_values(DEFAULT_SEED, DEFAULT_ASSETS)
     texts = artifact_texts(demo_run.out) + [("stdout", demo_run.run.stdout.encode()), ("stderr", demo_run.run.stderr.encode())]
     assert leaked_secrets(secrets, texts) == []
@@ -136,7 +140,22 @@ def test_a_failing_stage_stops_the_demo_with_that_stages_error_and_exit_code(tmp
         raise UnreachableError("cannot reach the v2 endpoint", hint="sandbox test")
 
     monkeypatch.setattr(demo, "read_inventory", unreachable)
-    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "out")])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["demo", "--out", str(out)])
     assert result.exit_code == ExitStatus.UNREACHABLE, result.output
     assert "cannot reach the v2 endpoint" in result.output
     assert "HTML report" not in result.output
+    summary = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert summary["ok"] is False and summary["failed_stage"] == "inventory"
+    assert summary["error"]["code"] == "UNREACHABLE"
+
+
+def test_a_failed_demo_leaves_a_directory_the_next_demo_may_reuse(tmp_path, monkeypatch):
+    def refused(*args, **kwargs):
+        (tmp_path / "inventory.db.partial").write_text("half a read")
+        raise UnreachableError("cannot reach the v2 endpoint")
+
+    monkeypatch.setattr(demo, "read_inventory", refused)
+    assert CliRunner().invoke(cli, ["demo", "--out", str(tmp_path)]).exit_code == ExitStatus.UNREACHABLE
+    assert prepare_out_dir(tmp_path) == tmp_path
+    assert list(tmp_path.iterdir()) == []

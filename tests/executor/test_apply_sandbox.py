@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -220,3 +221,59 @@ def test_same_account_plan_applies_by_phase_and_verifies_on_the_sandbox(sandbox,
     assert audit.returncode == 0, audit.stdout
     summary = json.loads(audit.stdout)["summary"]
     assert summary["missing"] == summary["different"] == 0 and summary["paths_kept"] == 3
+
+
+def test_real_same_account_plan_runs_dry_then_applies_verifies_and_refuses_once_stale(tmp_path):
+    """The planner's own plan through every command: the contract between plan, apply and verify."""
+    with Sandbox(assets=12, seed=1) as running:
+        env = {"MIGRATOR_ARM_TOKEN": running.token, "MIGRATOR_ARM_ENDPOINT": running.base_url, "MIGRATOR_V2_TOKEN": running.token}
+        account = ["--subscription-id", SUBSCRIPTION_ID, "--resource-group", RESOURCE_GROUP, "--account-name", SOURCE_ACCOUNT]
+
+        def run(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "migrator", *args], capture_output=True, text=True, timeout=120, env={**os.environ, **env})
+
+        inventory, plan_path = tmp_path / "inventory.db", tmp_path / "plan.json"
+        assert run("inventory", "--out", str(inventory), "--v2-endpoint", running.base_url + "/api/").returncode == 0
+        planned = run("plan", "--inventory", str(inventory), *account, "--mode", "same-account", "--out", str(plan_path))
+        assert planned.returncode == 0, planned.stderr
+        dry = run("apply", str(plan_path), "--dry-run", "--inventory", str(inventory))
+        assert dry.returncode == 0 and "nothing sent" in dry.stdout, dry.stderr
+        assert target_mutations_of(running, SOURCE_ACCOUNT) == []
+        applied = run("apply", str(plan_path), "--yes", "--inventory", str(inventory))
+        assert applied.returncode == 0 and "0 failed" in applied.stdout, applied.stdout + applied.stderr
+        audit = run("verify", str(plan_path), "--output", "json")
+        assert audit.returncode == 0, audit.stdout
+        assert json.loads(audit.stdout)["summary"]["paths_kept"] > 0
+        replanned = tmp_path / "plan2.json"
+        assert run("plan", "--inventory", str(inventory), *account, "--mode", "same-account", "--out", str(replanned)).returncode == 0
+        client = ArmClient(arm_session(), running.base_url, StaticTokenProvider(running.token, api="ARM"))
+        client.put(running.describe().source.id + "/assets/created-by-someone-else", {"properties": {}})
+        stale = run("apply", str(replanned), "--yes")
+        assert stale.returncode == ExitStatus.STALE_PLAN
+        assert "changed since planning" in stale.stderr
+
+
+def target_mutations_of(running: Sandbox, account: str) -> list:
+    return [e for e in running.request_log.mutations("v3") if f"/{account}/" in e.path.lower()]
+
+
+def test_ctrl_c_stops_apply_with_status_130_and_the_next_run_finishes(tmp_path):
+    with Sandbox(assets=40, seed=6, v3_latency_ms=40) as slow:
+        pairs = locators_to_keep(slow, 10)
+        plan_path = tmp_path / "plan.json"
+        save(new_account_plan(slow, pairs, copies=False), plan_path)
+        journal = tmp_path / "plan.json.journal"
+        args = [sys.executable, "-m", "migrator", "apply", str(plan_path), "--yes", "--parallel", "2", "--arm-token", slow.token]
+        first = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while done_count(journal) < 3 and time.monotonic() < deadline and first.poll() is None:
+            time.sleep(0.02)
+        first.send_signal(signal.SIGINT)
+        _, err = first.communicate(timeout=30)
+        assert first.returncode == ExitStatus.INTERRUPTED, err
+        assert "Interrupted." in err
+        with sqlite3.connect(journal) as conn:
+            states = dict(conn.execute("SELECT state, COUNT(*) FROM actions GROUP BY state").fetchall())
+        assert states.get("in_flight", 0) == 0  # the workers that had started finished their requests
+        second = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 0 and "0 failed" in second.stdout, second.stderr

@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from migrator.console import SilentReporter
-from migrator.exceptions import AbortedError, ConfigError, UnreachableError, ValidationError
+from migrator.exceptions import AbortedError, ConfigError, NotFoundError, UnreachableError, ValidationError
 from migrator.executor import ConfirmRequest, PlanExecutor, SecretResolver, body_differences
 from migrator.journal import IN_MEMORY, ActionState, Journal
 from migrator.plan import Change, Phase, SecretRef
@@ -298,3 +298,63 @@ def test_content_copy_takes_source_and_target_asset_names_from_its_body(arm, jou
     result = executor(arm, journal, confirm=yes, script_dir=tmp_path).apply(make_plan([copy], mode="new-account", source=SOURCE))
     assert "https://s.example/c1/*?sig=A1B2C3D4E5" in (tmp_path / result.scripts[0].rsplit("/", 1)[-1]).read_text()
     assert result.outcomes == {"copied": 1}
+
+
+def test_action_of_an_unknown_resource_type_fails_alone_without_stopping_the_run(arm, journal):
+    plan = make_plan([make_action("tracks/t1", resource_type=T + "assets/tracks", name="a1/t1"), make_action("assets/a1")])
+    result = executor(arm, journal).apply(plan)
+    assert [(f.address, f.code) for f in result.failed] == [("tracks/t1", "PLAN_FORMAT")]
+    assert result.outcomes == {"created": 1}
+
+
+class RefusingReads(FakeArm):
+    """A target whose read of one resource is refused (e.g. 403 on a locked resource)."""
+
+    def get(self, rid_):
+        if rid_.endswith("/a1"):
+            raise NotFoundError("GET assets/a1: HTTP 404 ParentResourceNotFound", status=404)
+        return super().get(rid_)
+
+
+def test_reconcile_read_refused_by_the_service_fails_that_action_only(journal):
+    plan = make_plan([make_action("assets/a1"), make_action("assets/a2")])
+    journal.record_started("assets/a1")
+    result = executor(RefusingReads(), journal).apply(plan)
+    assert [f.address for f in result.failed] == ["assets/a1"] and result.outcomes == {"created": 1}
+
+
+def test_resumed_run_names_the_work_of_the_earlier_run_apart(arm, journal):
+    plan = make_plan([make_action("assets/a1"), make_action("assets/a2")])
+    journal.record_started("assets/a1")
+    journal.record_done("assets/a1", outcome="created")
+    result = executor(arm, journal).apply(plan)
+    assert result.closing_line() == "Apply complete: 1 created, 0 unchanged, 1 applied by an earlier run, 0 failed."
+
+
+def test_asset_without_a_container_sas_fails_its_copy_and_holds_back_its_locators(arm, journal, tmp_path):
+    copy = make_action("copies/a1", resource_type="copy:blobs", name="a1", operation="content-copy", body=None, phase=Phase.CONTENT_COPY)
+    locator = make_action("streamingLocators/l1", phase=Phase.PUBLISH, depends_on=("copies/a1",), body={"properties": {"assetName": "a1"}})
+    asked: list[ConfirmRequest] = []
+    result = executor(arm, journal, confirm=lambda r: asked.append(r) or True, script_dir=tmp_path).apply(
+        make_plan([copy, locator], mode="new-account", source=SOURCE)
+    )
+    assert [(f.address, f.code) for f in result.failed] == [("copies/a1", "CONFIG")]
+    assert result.not_run == ("streamingLocators/l1",)
+    assert asked == [] and result.scripts == ()
+
+
+def test_in_flight_locator_that_exists_with_other_values_fails_without_a_refused_second_put(arm, journal):
+    locator = rid(ResourceType.STREAMING_LOCATOR, "l1")
+    arm.resources[locator.lower()] = {"properties": {"assetName": "other-asset"}}
+    journal.record_started("streamingLocators/l1")
+    plan = make_plan([make_action("streamingLocators/l1", body={"properties": {"assetName": "a1"}})])
+    result = executor(arm, journal).apply(plan)
+    assert ("PUT", locator) not in arm.calls
+    (failure,) = result.failed
+    assert failure.code == "CONFLICT" and "already exists on the target with other values (properties.assetName)" in failure.message
+
+
+def test_body_comparison_reads_date_times_as_instants():
+    assert body_differences({"t": "2119-03-07T13:26:19.696Z"}, {"t": "2119-03-07T13:26:19.6960000+00:00"}) == []
+    assert body_differences({"t": "2119-03-07T13:26:19Z"}, {"t": "2119-03-07T14:26:19+01:00"}) == []
+    assert body_differences({"t": "2119-03-07T13:26:19Z"}, {"t": "2119-03-07T13:26:20Z"}) == ["t"]

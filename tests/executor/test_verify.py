@@ -98,3 +98,30 @@ def test_verify_cli_prints_the_audit_and_exits_with_verify_failed(tmp_path):
     assert result.exit_code == ExitStatus.VERIFY_FAILED
     assert "MISSING   body  assets/a1" in result.output
     assert "Verify FAILED: 0 ok, 1 missing, 0 different" in result.output
+
+
+def test_content_key_policies_are_compared_as_the_secrets_action_shows_them_not_as_get_blanks_them():
+    arm = FakeArm()
+    policy = rid(ResourceType.CONTENT_KEY_POLICY, "p1")
+    cert_option = {
+        "name": "token",
+        "configuration": {"@odata.type": "#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration"},
+        "restriction": {
+            "@odata.type": "#Microsoft.Media.ContentKeyPolicyTokenRestriction",
+            "issuer": "urn:i",
+            "audience": "urn:a",
+            "primaryVerificationKey": {"@odata.type": "#Microsoft.Media.ContentKeyPolicyX509CertificateTokenKey", "rawBody": "TUlJQg=="},
+            "restrictionTokenType": "Jwt",
+        },
+    }
+    blanked = {**cert_option, "restriction": {**cert_option["restriction"], "primaryVerificationKey": {"@odata.type": "#Microsoft.Media.ContentKeyPolicyX509CertificateTokenKey", "rawBody": ""}}}
+    stored(arm, ResourceType.CONTENT_KEY_POLICY, ("p1",), {"properties": {"options": [blanked]}})
+    arm.post_answers[policy + "/getPolicyPropertiesWithSecrets"] = {"options": [cert_option]}
+    action = make_action(
+        "contentKeyPolicies/p1",
+        resource_type=ResourceType.CONTENT_KEY_POLICY.value,
+        body={"properties": {"options": [cert_option]}},
+    )
+    report = verify_plan(make_plan([action]), arm)
+    assert report.ok, report.problems
+    assert ("POST", policy + "/getPolicyPropertiesWithSecrets") in arm.calls

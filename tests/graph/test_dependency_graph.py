@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from migrator.graph import RELATIONS, GraphBuilder, NodeRef, Relation, build_graph
+from migrator.graph import RELATIONS, GraphBuilder, NodeRef, build_graph
 
 A1 = "nb:cid:UUID:a1"
 A2 = "nb:cid:UUID:a2"
@@ -222,13 +222,27 @@ def test_build_graph_reads_entities_and_only_the_stored_navigations():
     assert g.needs("Assets", A1) == [NodeRef("ContentKeys", K1)]
 
 
-def test_the_graph_refuses_node_and_edge_attributes():
+def test_the_bulk_row_builder_gives_the_same_graph_as_entity_by_entity():
+    from migrator.graph import build_graph_from_rows
+
+    nav = {(r.from_set, r.name): r for r in RELATIONS}
+    locator_asset = next(r for r in RELATIONS if r.from_set == "Locators" and r.name == "AssetId")
+    rows = build_graph_from_rows(
+        nodes=[("Assets", [A1, A2, A1]), ("Locators", [L1]), ("Jobs", ["j"])],
+        references=[(locator_asset, [(L1, A1), (L2, "nb:cid:UUID:gone")])],
+        links=[(nav["Jobs", "Tasks"], [("j", "t")]), (nav["Assets", "ParentAssets"], [(A2, A1)])],
+    )
     b = GraphBuilder()
-    b.add_reference("Locators", L1, "Locators.asset_id", "Assets", A1)
-    b.add_node("Assets", A1)
-    g = b.build()
-    with pytest.raises(TypeError):
-        g._g.nodes[0]["x"] = 1
+    for entity_set, key in (("Assets", A1), ("Assets", A2), ("Locators", L1), ("Jobs", "j")):
+        b.add_node(entity_set, key)
+    b.add_reference("Locators", L1, "Locators.AssetId", "Assets", A1)
+    b.add_reference("Locators", L2, "Locators.AssetId", "Assets", "nb:cid:UUID:gone")
+    b.add_link(nav["Jobs", "Tasks"], "j", "t")
+    b.add_link(nav["Assets", "ParentAssets"], A2, A1)
+    one_by_one = b.build()
+    assert rows.dependency_order() == one_by_one.dependency_order()
+    assert rows.dangling == one_by_one.dangling and len(rows.dangling) == 1
+    assert rows.edge_count == one_by_one.edge_count == 3  # l1 -> a1, t -> j, a2 -> a1
 
 
 def test_unknown_nodes_have_no_neighbours_and_transitive_queries_name_them():

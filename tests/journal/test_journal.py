@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from migrator.exceptions import ConfigError, LockedError
+from migrator.exceptions import ConfigError, InputError, LockedError
 from migrator.journal import IN_MEMORY, ActionState, Journal
 from migrator.redact import SECRETS
 
@@ -146,3 +146,11 @@ def test_counts_cover_every_state(journal_path):
         journal.record_done("b", outcome="unchanged")
         counts = journal.counts()
     assert counts == {ActionState.PENDING: 1, ActionState.IN_FLIGHT: 1, ActionState.DONE: 1, ActionState.FAILED: 0}
+
+
+def test_a_file_that_is_not_a_journal_is_refused_and_the_lock_released(journal_path):
+    journal_path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(InputError, match="is not a readable SQLite file"):
+        Journal.open(journal_path, CHECKSUM)
+    journal_path.unlink()
+    Journal.open(journal_path, CHECKSUM).close()  # the failed open left no lock behind

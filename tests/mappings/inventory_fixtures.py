@@ -250,4 +250,4 @@ def sample_inventory() -> MemoryInventory:
 def sample_context(mode: Mode = Mode.NEW_ACCOUNT, inventory: MemoryInventory | None = None) -> MappingContext:
     inventory = inventory or sample_inventory()
     graph = build_graph(inventory, schema.ENTITY_SETS)
-    return MappingContext(mode=mode, graph=graph, entity=inventory.get, location="westeurope", source_account="old", now=READ_AT)
+    return MappingContext(mode=mode, graph=graph, entity=inventory.get, location="westeurope", now=READ_AT)

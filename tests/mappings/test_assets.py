@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inventory_fixtures import cid, sample_context
+from inventory_fixtures import MemoryInventory, cid, sample_account, sample_context
 from openapi_check import body_errors
 
 from migrator.mappings.assets import map_asset, map_file, map_storage_account
@@ -57,11 +57,12 @@ def test_parent_asset_links_are_reported_as_dropped(inventory, new_ctx):
 
 
 def test_files_of_a_known_asset_need_no_action_and_orphans_are_ignored_with_the_reason(inventory, new_ctx):
-    assert map_file(inventory.get("Files", FILE_1), new_ctx) == []
+    assert map_file(FILE_1, new_ctx) == []
+    items, links = sample_account()
     orphan = e.AssetFile(id="nb:cid:UUID:99999999-0000-0000-0000-000000000000", parent_asset_id=cid(99))
-    [proposal] = map_file(orphan, sample_context(Mode.NEW_ACCOUNT))
+    [proposal] = map_file(orphan.id, sample_context(Mode.NEW_ACCOUNT, MemoryInventory([*items, orphan], links)))
     assert proposal.action.change is Change.IGNORE
-    assert proposal.action.findings[0].code == "GRAPH_DANGLING_REFERENCE"
+    assert proposal.action.findings[0].message == f"file {orphan.id} refers to asset {cid(99)}, which the inventory lacks"
 
 
 def test_storage_accounts_stay_in_the_same_account_and_must_be_attached_to_a_new_one(inventory, same_ctx, new_ctx):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inventory_fixtures import cid, kid, lid
+from inventory_fixtures import kid, lid
 from openapi_check import body_errors
 
 from migrator.mappings.locators import map_access_policy, map_locator

@@ -166,3 +166,28 @@ def test_unused_policies_and_options_are_ignored_with_a_reason(inventory, new_ct
     [adp] = map_delivery_policy(inventory.get("AssetDeliveryPolicies", "nb:adpid:UUID:d9"), new_ctx, set())
     [option] = map_authorization_option(inventory.get("ContentKeyAuthorizationPolicyOptions", "nb:ckpoid:UUID:o1"), new_ctx, set())
     assert [p.action.findings[0].code for p in (ckap, adp, option)] == ["KEY_POLICY_UNUSED", "DELIVERY_POLICY_UNUSED", "KEY_POLICY_UNUSED"]
+
+
+def test_key_policies_are_shared_only_when_their_secrets_are_the_same(inventory):
+    from inventory_fixtures import TOKEN_TEMPLATE, MemoryInventory, cid, sample_account, sample_context
+    from migrator.mappings.base import Mode
+
+    items, links = sample_account()
+    other_key = TOKEN_TEMPLATE.replace("c2VjcmV0LXRva2VuLWtleS0xMjM0NTY3ODkwYWJjZGVm", "b3RoZXItdG9rZW4ta2V5LTEyMzQ1Njc4OTBhYmNkZWY=")
+    for n, template in ((20, TOKEN_TEMPLATE), (21, TOKEN_TEMPLATE), (22, other_key)):
+        items += [
+            e.Asset(id=cid(n)),
+            e.Locator(id=lid(n), type=2, asset_id=cid(n)),
+            e.ContentKey(id=kid(n), content_key_type=4, authorization_policy_id=f"nb:ckpid:UUID:c{n}"),
+            e.ContentKeyAuthorizationPolicy(id=f"nb:ckpid:UUID:c{n}"),
+            e.ContentKeyAuthorizationPolicyOption(id=f"nb:ckpoid:UUID:o{n}", name="token", key_delivery_type=2,
+                                                  restrictions=(e.ContentKeyAuthorizationPolicyRestriction(key_restriction_type=1, requirements=template),)),
+        ]
+        links[("Assets", "ContentKeys")].append((cid(n), kid(n)))
+        links[("Assets", "DeliveryPolicies")].append((cid(n), "nb:adpid:UUID:d1"))
+        links[("ContentKeyAuthorizationPolicies", "Options")].append((f"nb:ckpid:UUID:c{n}", f"nb:ckpoid:UUID:o{n}"))
+    ctx = sample_context(Mode.NEW_ACCOUNT, MemoryInventory(items, links))
+    planner = ProtectionPlanner(ctx)
+    names = [planner.profile(cid(n)).content_key_policy for n in (1, 20, 21, 22)]
+    assert names[0] == names[1] == names[2]  # same template, same signing key: one policy
+    assert names[3] != names[0]  # same body, another signing key: its own policy

@@ -100,7 +100,7 @@ def test_csv_report_writes_actions_urls_and_findings_and_defuses_formulas(tmp_pa
     assert urls_csv.name == "plan-urls.csv" and findings_csv.name == "plan-findings.csv"
     urls = list(csv.DictReader(render_report(sample_plan(), "csv", tmp_path / "s.csv")[1].open()))
     assert urls == [{"v2_locator_id": f"nb:lid:UUID:{GUID}", "v2_path": f"/{GUID}/", "v3_locator": GUID, "v3_path": f"/{GUID}/",
-                     "host": "changes: the target's streaming endpoint host (known once it exists)", "path_kept": "True", "change": "create"}]
+                     "host": "changes to the new account's streaming endpoint host", "path_kept": "True", "change": "create"}]
 
 
 def test_report_command_writes_the_file(tmp_path):
@@ -144,3 +144,23 @@ def test_html_report_opens_in_headless_chromium_without_console_errors(tmp_path,
     assert shot.exists() and shot.stat().st_size > 10_000, result.stderr[-2000:]
     console_errors = [line for line in result.stderr.splitlines() if "CONSOLE" in line and ("ERROR" in line.upper() or "Uncaught" in line)]
     assert console_errors == []
+
+
+def test_with_the_inventory_the_url_table_shows_each_v2_locators_full_url(tmp_path):
+    from migrator.auth import StaticTokenProvider
+    from migrator.http import build_session
+    from migrator.sandbox.app import Sandbox
+    from migrator.v2.reader import READ_RETRY, ReaderSettings, read_inventory
+    from migrator.v2.store import InventoryStore
+
+    inventory = tmp_path / "inventory.db"
+    with Sandbox(assets=4, seed=2) as sandbox:
+        read_inventory(inventory, ReaderSettings(endpoint=sandbox.describe().v2_endpoint, parallel=2),
+                       provider=StaticTokenProvider(sandbox.token, api="v2"), session=build_session(READ_RETRY), entity_sets=["Locators"])
+    with InventoryStore.open(inventory) as store:
+        locator = next(l for l in store.entities("Locators") if l.path)
+    guid = locator.id.rsplit(":", 1)[-1]
+    plan = plan_of([action(f"streamingLocators/{guid}", sources=(locator.id,), body={"properties": {"assetName": "a", "streamingLocatorId": guid}})])
+    (urls_csv,) = [p for p in render_report(plan, "csv", tmp_path / "r.csv", inventory=inventory) if p.name == "r-urls.csv"]
+    (row,) = list(csv.DictReader(urls_csv.open()))
+    assert row["v2_path"] == locator.path and locator.path.startswith("http") and row["path_kept"] == "True"
