@@ -344,6 +344,13 @@ class DependencyGraph:
         self.dangling: tuple[DanglingReference, ...] = tuple(dangling)
         self.cycles: tuple[Cycle, ...] = ()
 
+    def clear(self) -> None:
+        """Forget every node and edge (frees the memory when a caller is done querying)."""
+        self._g.clear()
+        self._index_by_set = [{} for _ in self._set_names]
+        self._set_of = array("H")
+        self._key_of = []
+
     # -- size and identity -------------------------------------------------
 
     def __len__(self) -> int:

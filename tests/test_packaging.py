@@ -52,3 +52,12 @@ def test_wheel_ships_the_official_openapi_files_and_v2_reference(wheel_names):
 def test_wheel_declares_the_console_script(wheel_names):
     entry_points = next(n for n in wheel_names if n.endswith(".dist-info/entry_points.txt"))
     assert entry_points
+
+
+SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+@pytest.mark.skipif(not SHARED_REFERENCE.is_dir(), reason="../shared/reference is not beside this checkout")
+def test_packaged_v2_reference_is_an_unchanged_copy_of_the_shared_reference():
+    packaged = ROOT / "migrator" / "v2" / "reference" / "v2-entities.json"
+    assert packaged.read_bytes() == (SHARED_REFERENCE / "v2" / "v2-entities.json").read_bytes()

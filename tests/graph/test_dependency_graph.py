@@ -279,3 +279,10 @@ def test_typed_entities_yield_their_references():
     assert g.need_keys("Channels", "nb:chid:UUID:c", "Assets") == [A1]
     assert g.need_keys("Jobs", "nb:jid:UUID:j", "NotificationEndPoints") == ["nb:nepid:UUID:n"]
     assert g.dangling == ()
+
+
+def test_a_cleared_graph_holds_nothing():
+    g = publishing_graph()
+    g.clear()
+    assert len(g) == 0 and g.edge_count == 0
+    assert g.needs("Assets", A1) == [] and g.keys("Assets") == []

@@ -9,7 +9,8 @@ from typing import Any
 
 # The package ships an unchanged copy of the reference's swagger files (a test proves it where
 # the reference is mounted), so examples are read from the copy and run wherever the tree runs.
-REFERENCE_SPEC = Path("/work/shared/reference/v3-openapi/specification")
+# shared/ lies beside the repository, on developer machines and in CI alike.
+REFERENCE_SPEC = Path(__file__).resolve().parents[3] / "shared" / "reference" / "v3-openapi" / "specification"
 PACKAGED_SPEC = Path(__file__).resolve().parents[2] / "migrator" / "openapi" / "specification"
 HTTP_METHODS = ("get", "put", "patch", "post", "delete")
 

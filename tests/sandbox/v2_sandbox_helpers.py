@@ -1,5 +1,5 @@
 """Helpers shared by the v2 face and seed tests: requests, and a wire-type checker built from
-the reference (``/work/shared/reference/v2/v2-entities.json``), not from the sandbox's renderer."""
+the reference (``../shared/reference/v2/v2-entities.json`` beside the repository), not from the sandbox's renderer."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from urllib.parse import quote
 from migrator.sandbox.v2face import V2Face
 from migrator.sandbox.web import Request, Response
 
-REFERENCE_PATH = Path("/work/shared/reference/v2/v2-entities.json")
+# shared/ lies beside the repository, on developer machines and in CI alike.
+REFERENCE_PATH = Path(__file__).resolve().parents[3] / "shared" / "reference" / "v2" / "v2-entities.json"
 if not REFERENCE_PATH.exists():  # fall back to the copy the package ships
     REFERENCE_PATH = Path(__file__).resolve().parents[2] / "migrator" / "v2" / "reference" / "v2-entities.json"
 REFERENCE = json.loads(REFERENCE_PATH.read_text(encoding="utf-8"))
