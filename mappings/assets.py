@@ -7,6 +7,9 @@ only confirms it is there. New account: the asset is created under that GUID nam
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from migrator.plan import Action, Change, Operation, Phase
 from migrator.v3.ids import ResourceType
 
@@ -27,11 +30,19 @@ STORAGE_ENCRYPTED = 1
 STATICALLY_PROTECTED = frozenset({2, 4})
 STORAGE_KEY_TYPE = 1
 COPY_RESOURCE_TYPE = "copy:blobs"
+# Azure Blob container names: 3-63 lowercase letters, digits and single hyphens, starting and
+# ending with a letter or digit.
+_CONTAINER_NAME = re.compile(r"(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def asset_name(asset_id: str) -> str:
     """v3 names a v2 asset by the GUID part of its id (migration-guidance a.1)."""
     return guid_of(asset_id)
+
+
+def copy_address(name: str) -> str:
+    """The content-copy step of the asset named ``name`` (new account)."""
+    return f"copies/{name}"
 
 
 def map_asset(asset, ctx: MappingContext) -> list[Proposal]:
@@ -55,11 +66,26 @@ def map_asset(asset, ctx: MappingContext) -> list[Proposal]:
     properties = {"description": asset.name or ""}
     if asset.alternate_id:
         properties["alternateId"] = asset.alternate_id
+    container = source_container(asset.uri)
+    if container:
+        # Same container name on both sides: the copy is container to container, and a
+        # client that derived blob paths from the container keeps them.
+        properties["container"] = container
+    else:
+        findings.append(finding("ASSET_CONTAINER_UNKNOWN", f"asset {name} has no usable v2 Uri ({asset.uri!r})"))
     create = resource_action(
         ResourceType.ASSET, name, {"properties": properties}, sources=(asset.id,), phase=Phase.PREPARE,
         findings=tuple(findings),
     )
     return [create, _content_copy(asset, name, files, storage_keys, ctx)]
+
+
+def source_container(uri: str | None) -> str | None:
+    """The blob container of a v2 asset: the last path segment of its ``Uri``, if a valid name."""
+    if not uri:
+        return None
+    segment = urlsplit(uri).path.rstrip("/").rpartition("/")[2]
+    return segment if _CONTAINER_NAME.fullmatch(segment) else None
 
 
 def _content_copy(asset, name: str, files: list[str], storage_keys: list[str], ctx: MappingContext) -> Proposal:
@@ -76,7 +102,7 @@ def _content_copy(asset, name: str, files: list[str], storage_keys: list[str], c
     depends += [f"manual/storageAccounts/{s}" for s in ctx.graph.need_keys("Assets", asset.id, "StorageAccounts")]
     return Proposal(
         Action(
-            address=f"copies/{name}",
+            address=copy_address(name),
             change=change,
             resource_type=COPY_RESOURCE_TYPE,
             name=name,

@@ -33,6 +33,7 @@ from migrator.mappings.base import (
 )
 from migrator.mappings.catalog import finding
 from migrator.mappings.naming import v3_name
+from migrator.mappings.quotas import Ranking, ranking
 
 IN_FLIGHT_JOB_STATES = frozenset({0, 1, 2, 6})  # Queued, Scheduled, Processing, Canceling
 ACCOUNT_LEVEL_TEMPLATE = 1
@@ -219,10 +220,17 @@ class EncodingPlanner:
             shared.sources.add(task.media_processor_id)
 
     def proposals(self) -> Iterator[Proposal]:
+        places = tables.QUOTAS["transforms"] - len(template_transform_ranking(self.ctx).order)
+        translated = [s for s in sorted(self._shared.values(), key=lambda s: s.name) if s.translated.preset is not None]
+        over = {s.name for s in translated[max(places, 0):]}
         for shared in sorted(self._shared.values(), key=lambda s: s.name):
             sources = tuple(s for s in shared.sources if not s.startswith("nb:mpid:"))
             if shared.translated.preset is None:
                 yield manual("Tasks", shared.name, *shared.translated.findings, sources=sources)
+                continue
+            if shared.name in over:
+                message = f"preset {shared.label or shared.name}: the account's {tables.QUOTAS['transforms']} transforms are taken; not created: merge presets or create the transform when one is free"
+                yield manual("Tasks", shared.name, finding("QUOTA_EXCEEDED", message), *shared.translated.findings, sources=sources)
                 continue
             body = {
                 "properties": {
@@ -248,23 +256,47 @@ def map_job_template(template, ctx: MappingContext) -> list[Proposal]:
     sources = (template.id, *task_templates)
     if enum_value(template.template_type) != ACCOUNT_LEVEL_TEMPLATE:
         return [ignore("JobTemplates", template.id, "PRESET_BUILT_IN", "system job templates are Microsoft's", sources=sources)]
+    outputs, findings = _template_outputs(template, ctx)
+    if not outputs:
+        return [manual("JobTemplates", template.id, *(findings or [finding("PRESET_CUSTOM", "the template has no task templates")]), sources=sources)]
+    if len(outputs) > tables.QUOTAS["transformOutputsPerTransform"]:
+        message = f"{len(outputs)} outputs; a transform holds {tables.QUOTAS['transformOutputsPerTransform']}: split the template into several transforms"
+        return [manual("JobTemplates", template.id, finding("QUOTA_EXCEEDED", message), *findings, sources=sources)]
+    transforms = template_transform_ranking(ctx)
+    if not transforms.fits(template.id):
+        message = f"{transforms.over_message(template.id, f'job template {template.name}', 'an account')} transforms; not created: merge templates into fewer transforms"
+        return [manual("JobTemplates", template.id, finding("QUOTA_EXCEEDED", message), *findings, sources=sources)]
+    name, renamed = v3_name(ResourceType.TRANSFORM, template.name, fallback=guid_of(template.id))
+    if renamed:
+        findings.append(renamed)
+    body = {"properties": {"description": f"v2 job template {template.name or ''} ({template.id})", "outputs": outputs}}
+    return [resource_action(ResourceType.TRANSFORM, name, body, sources=sources, phase=Phase.PREPARE, findings=tuple(findings))]
+
+
+def _template_outputs(template, ctx: MappingContext) -> tuple[list[dict[str, Any]], list[Finding]]:
     outputs, findings = [], []
-    for tt_id in task_templates:
+    for tt_id in ctx.graph.needed_by_keys("JobTemplates", template.id, "TaskTemplates"):
         tt = ctx.entity("TaskTemplates", tt_id)
         processor = ctx.entity("MediaProcessors", tt.media_processor_id) if tt and tt.media_processor_id else None
         translated = translate_preset(getattr(processor, "name", None), getattr(tt, "configuration", None))
         findings.extend(translated.findings)
         if translated.preset is not None:
             outputs.append(_output(translated.preset))
-    if not outputs:
-        return [manual("JobTemplates", template.id, *(findings or [finding("PRESET_CUSTOM", "the template has no task templates")]), sources=sources)]
-    name, renamed = v3_name(ResourceType.TRANSFORM, template.name, fallback=guid_of(template.id))
-    if renamed:
-        findings.append(renamed)
-    if len(outputs) > tables.QUOTAS["transformOutputsPerTransform"]:
-        findings.append(finding("QUOTA_EXCEEDED", f"{len(outputs)} outputs; a transform holds {tables.QUOTAS['transformOutputsPerTransform']}"))
-    body = {"properties": {"description": f"v2 job template {template.name or ''} ({template.id})", "outputs": outputs}}
-    return [resource_action(ResourceType.TRANSFORM, name, body, sources=sources, phase=Phase.PREPARE, findings=tuple(findings))]
+    return outputs, findings
+
+
+def template_transform_ranking(ctx: MappingContext) -> Ranking:
+    """Job templates that become transforms, by v2 id: they take the account's 100 places
+    before the transforms planned from the presets tasks used (templates are what new jobs use)."""
+    def ordered() -> list[str]:
+        limit = tables.QUOTAS["transformOutputsPerTransform"]
+        templates = (ctx.entity("JobTemplates", k) for k in ctx.graph.keys("JobTemplates"))
+        return [
+            t.id for t in templates
+            if t is not None and enum_value(t.template_type) == ACCOUNT_LEVEL_TEMPLATE and 0 < len(_template_outputs(t, ctx)[0]) <= limit
+        ]
+
+    return ranking(ctx, "transforms", ("job templates",), ordered)
 
 
 def map_task_template(template, ctx: MappingContext) -> list[Proposal]:

@@ -11,6 +11,7 @@ from migrator.mappings import tables
 from migrator.mappings.base import (
     ACCOUNT_LOCATION_PLACEHOLDER,
     MappingContext,
+    manual,
     Proposal,
     Refresh,
     enum_value,
@@ -20,6 +21,9 @@ from migrator.mappings.base import (
 from migrator.mappings.catalog import finding
 from migrator.mappings.live import _ip_allow
 from migrator.mappings.naming import v3_name
+from migrator.mappings.quotas import Ranking, ranking
+
+DEFAULT_ENDPOINT = "default"
 
 
 def map_streaming_endpoint(endpoint, ctx: MappingContext) -> list[Proposal]:
@@ -31,6 +35,9 @@ def map_streaming_endpoint(endpoint, ctx: MappingContext) -> list[Proposal]:
                 findings=(finding("ASSET_VISIBLE"),), refresh=Refresh.VISIBLE,
             )
         ]
+    quota = endpoint_ranking(ctx)
+    if not quota.fits(endpoint.id):
+        return [_over_quota(endpoint, quota, ctx)]
     findings = [renamed] if renamed else []
     properties: dict[str, Any] = {"scaleUnits": endpoint.scale_units or 0}
     description = endpoint.description or ""
@@ -65,3 +72,29 @@ def map_streaming_endpoint(endpoint, ctx: MappingContext) -> list[Proposal]:
         }
     body = {"location": ctx.location or ACCOUNT_LOCATION_PLACEHOLDER, "properties": properties}
     return [resource_action(ResourceType.STREAMING_ENDPOINT, name, body, sources=(endpoint.id,), phase=Phase.PREPARE, findings=tuple(findings))]
+
+
+def endpoint_ranking(ctx: MappingContext) -> Ranking:
+    """The account's endpoints in the order they get the 2 v3 places: the default endpoint
+    first (clients reach it without custom host names), then the oldest."""
+    def ordered() -> list[str]:
+        endpoints = [ctx.entity("StreamingEndpoints", k) for k in ctx.graph.keys("StreamingEndpoints")]
+        return [e.id for e in sorted(filter(None, endpoints), key=_endpoint_order)]
+
+    return ranking(ctx, "streamingEndpoints", ("account",), ordered)
+
+
+def _endpoint_order(endpoint) -> tuple:
+    created = endpoint.created.isoformat() if endpoint.created is not None else "~"
+    return ((endpoint.name or "").lower() != DEFAULT_ENDPOINT, created, endpoint.id)
+
+
+def _over_quota(endpoint, quota: Ranking, ctx: MappingContext) -> Proposal:
+    kept = [getattr(ctx.entity("StreamingEndpoints", k), "name", k) for k in quota.kept()]
+    hosts = ", ".join(endpoint.custom_host_names or ()) or "none"
+    message = (
+        f"{quota.over_message(endpoint.id, f'streaming endpoint {endpoint.name}', 'an account')}; "
+        f"not created: move its custom host names ({hosts}) and clients onto {' or '.join(kept)}, "
+        "or ask for a quota increase and create it by hand"
+    )
+    return manual("StreamingEndpoints", endpoint.id, finding("QUOTA_EXCEEDED", message), sources=(endpoint.id,))

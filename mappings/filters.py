@@ -12,9 +12,10 @@ from migrator.plan import Phase
 from migrator.v3.ids import ResourceType
 
 from migrator.mappings.assets import asset_name
-from migrator.mappings.base import MappingContext, Proposal, address_of, ignore, resource_action
+from migrator.mappings.base import MappingContext, Proposal, address_of, ignore, manual, resource_action
 from migrator.mappings.catalog import finding
 from migrator.mappings.naming import v3_name
+from migrator.mappings.quotas import ranking
 
 _PROPERTIES = {"Type", "Name", "Language", "FourCC", "Bitrate"}
 _OPERATIONS = {"Equal", "NotEqual"}
@@ -55,6 +56,10 @@ def filter_properties(entity) -> tuple[dict[str, Any], list]:
 
 
 def map_account_filter(entity, ctx: MappingContext) -> list[Proposal]:
+    filters = ranking(ctx, "accountFilters", ("account",), lambda: ctx.graph.keys("Filters"))
+    if not filters.fits(entity.name):
+        message = f"{filters.over_message(entity.name, f'account filter {entity.name}', 'an account')}; not created: merge filters or make it an asset filter"
+        return [manual("Filters", entity.name, finding("QUOTA_EXCEEDED", message), phase=Phase.PUBLISH)]
     name, renamed = v3_name(ResourceType.ACCOUNT_FILTER, entity.name, fallback="filter")
     properties, findings = filter_properties(entity)
     if renamed:
@@ -66,7 +71,11 @@ def map_asset_filter(entity, ctx: MappingContext) -> list[Proposal]:
     assets = ctx.graph.need_keys("AssetFilters", entity.id, "Assets")
     if not assets:
         return [ignore("AssetFilters", entity.id, "GRAPH_DANGLING_REFERENCE", f"asset filter {entity.name} refers to an asset the inventory lacks")]
+    siblings = ranking(ctx, "assetFiltersPerAsset", (assets[0],), lambda: ctx.graph.needed_by_keys("Assets", assets[0], "AssetFilters"))
     asset = asset_name(assets[0])
+    if not siblings.fits(entity.id):
+        message = f"{siblings.over_message(entity.id, f'asset filter {entity.name}', f'asset {asset}')}; not created: merge filters or use account filters"
+        return [manual("AssetFilters", entity.id, finding("QUOTA_EXCEEDED", message), phase=Phase.PUBLISH)]
     name, renamed = v3_name(ResourceType.ASSET_FILTER, entity.name, fallback="filter")
     properties, findings = filter_properties(entity)
     if renamed:

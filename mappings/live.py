@@ -24,11 +24,13 @@ from migrator.mappings.base import (
     guid_of,
     ignore,
     iso_duration,
+    manual,
     resource_action,
     unsupported,
 )
 from migrator.mappings.catalog import finding
 from migrator.mappings.naming import v3_name
+from migrator.mappings.quotas import Ranking, ranking
 
 RUNNING_STATES = frozenset({1, 2})  # Starting, Running
 DEFAULT_ARCHIVE_WINDOW = "PT1H"
@@ -44,6 +46,10 @@ def map_channel(channel, ctx: MappingContext) -> list[Proposal]:
     if protocol not in tables.LIVE_INPUT_PROTOCOLS:
         return [unsupported("Channels", channel.id, finding("CHANNEL_PROTOCOL_UNSUPPORTED", f"channel {channel.name} ingests {enum_name(getattr(channel.input, 'streaming_protocol', None))}"), phase=Phase.CUTOVER)]
     name, renamed = live_event_name(channel)
+    events = live_event_ranking(ctx)
+    if not events.fits(channel.id):
+        message = f"{events.over_message(channel.id, f'channel {channel.name}', 'an account')}; not created: retire a channel or ask for a quota increase, then create the live event by hand"
+        return [manual("Channels", channel.id, finding("QUOTA_EXCEEDED", message), phase=Phase.CUTOVER, downtime=True)]
     findings = [finding("CHANNEL_DOWNTIME")]
     if renamed:
         findings.append(renamed)
@@ -84,6 +90,35 @@ def map_channel(channel, ctx: MappingContext) -> list[Proposal]:
     ]
 
 
+def live_event_ranking(ctx: MappingContext) -> Ranking:
+    """Channels that become live events, in the order they get the account's 5 places:
+    running ones first (they carry viewers now), then the oldest."""
+    def ordered() -> list[str]:
+        channels = (ctx.entity("Channels", k) for k in ctx.graph.keys("Channels"))
+        return [c.id for c in sorted((c for c in channels if c is not None and _has_v3_input(c)), key=_live_order)]
+
+    return ranking(ctx, "liveEvents", ("account",), ordered)
+
+
+def live_output_ranking(channel, ctx: MappingContext) -> Ranking:
+    """The channel's programs that become live outputs, in the order they get its 3 places."""
+    def ordered() -> list[str]:
+        programs = (ctx.entity("Programs", k) for k in ctx.graph.needed_by_keys("Channels", channel.id, "Programs"))
+        kept = (p for p in programs if p is not None and ctx.graph.need_keys("Programs", p.id, "Assets"))
+        return [p.id for p in sorted(kept, key=_live_order)]
+
+    return ranking(ctx, "liveOutputsPerLiveEvent", (channel.id,), ordered)
+
+
+def _has_v3_input(channel) -> bool:
+    return enum_value(getattr(channel.input, "streaming_protocol", None)) in tables.LIVE_INPUT_PROTOCOLS
+
+
+def _live_order(entity) -> tuple:
+    created = entity.created.isoformat() if entity.created is not None else "~"
+    return (enum_value(entity.state) not in RUNNING_STATES, created, entity.id)
+
+
 def _ip_allow(access_control) -> list[dict[str, Any]] | None:
     ranges = getattr(getattr(access_control, "ip", None), "allow", None)
     if ranges is None:
@@ -109,6 +144,13 @@ def map_program(program, ctx: MappingContext) -> list[Proposal]:
     assets = ctx.graph.need_keys("Programs", program.id, "Assets")
     if not assets:
         return [unsupported("Programs", program.id, finding("GRAPH_DANGLING_REFERENCE", f"program {program.name} has no archive asset in the inventory"), phase=Phase.CUTOVER)]
+    if not live_event_ranking(ctx).fits(channel.id):
+        message = f"program {program.name}: the live event of channel {channel.name} is over the account's quota and not created"
+        return [manual("Programs", program.id, finding("QUOTA_EXCEEDED", message), phase=Phase.CUTOVER, downtime=True)]
+    outputs = live_output_ranking(channel, ctx)
+    if not outputs.fits(program.id):
+        message = f"{outputs.over_message(program.id, f'program {program.name}', f'live event {event}')}; not created: stop a program or create the live output by hand when a place frees up"
+        return [manual("Programs", program.id, finding("QUOTA_EXCEEDED", message), phase=Phase.CUTOVER, downtime=True)]
     properties: dict[str, Any] = {
         "assetName": asset_name(assets[0]),
         "archiveWindowLength": iso_duration(program.archive_window_length) or DEFAULT_ARCHIVE_WINDOW,

@@ -2,7 +2,10 @@
 
 v3 has no access policies: a locator's window is its own start and end time. Only
 OnDemandOrigin locators have a v3 counterpart; SAS locators are replaced by container SAS.
-In a new account the locator keeps its GUID as ``streamingLocatorId`` (same URL path, new host).
+In a new account the locator keeps its GUID as ``streamingLocatorId`` (same URL path, new host),
+is created only after its asset's content copy is confirmed, and carries the v2 content keys
+only if it is the asset's first locator: v2 locators of one asset share the asset's keys, but a
+v3 key id exists once per account (migration-guidance a.3), so further locators get new keys.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from datetime import datetime, timedelta
 from migrator.plan import Phase, SecretRef
 from migrator.v3.ids import ResourceType
 
-from migrator.mappings.assets import asset_name
+from migrator.mappings.assets import asset_name, copy_address
 from migrator.mappings.base import (
     MappingContext,
     Proposal,
@@ -23,11 +26,13 @@ from migrator.mappings.base import (
     guid_of,
     ignore,
     iso_datetime,
+    manual,
     resource_action,
     unsupported,
 )
 from migrator.mappings.catalog import finding
 from migrator.mappings.protection import SECRET, ProtectionPlanner
+from migrator.mappings.quotas import Ranking, ranking
 
 SAS, ON_DEMAND_ORIGIN = 1, 2
 
@@ -43,7 +48,7 @@ def map_locator(locator, ctx: MappingContext, protection: ProtectionPlanner | No
     sources = (locator.id, *policy_ids)
     end = _end_time(locator, ctx)
     kind = enum_value(locator.type)
-    if end is not None and ctx.now and end < ctx.now:
+    if _expired(end, ctx):
         return [ignore("Locators", locator.id, "LOCATOR_EXPIRED", f"locator {locator.id} expired {iso_datetime(end)}", sources=sources)]
     if kind == SAS:
         return [unsupported("Locators", locator.id, finding("LOCATOR_SAS", f"SAS locator {locator.id}"), sources=sources)]
@@ -66,10 +71,35 @@ def map_locator(locator, ctx: MappingContext, protection: ProtectionPlanner | No
     return [_new_locator(locator, name, asset, sources, end, ctx, protection)]
 
 
+def _expired(end: datetime | None, ctx: MappingContext) -> bool:
+    return end is not None and ctx.now is not None and end < ctx.now
+
+
+def _publishes(locator, ctx: MappingContext) -> bool:
+    """Whether the locator maps to a v3 streaming locator (OnDemandOrigin, not expired)."""
+    return enum_value(locator.type) == ON_DEMAND_ORIGIN and not _expired(_end_time(locator, ctx), ctx)
+
+
+def asset_locator_ranking(asset: str, ctx: MappingContext) -> Ranking:
+    """The asset's publishing locators by v2 id: the first keeps the v2 content keys, and the
+    first 100 fit the per-asset locator quota."""
+    def ordered() -> list[str]:
+        siblings = (ctx.entity("Locators", k) for k in ctx.graph.needed_by_keys("Assets", asset, "Locators"))
+        return sorted(s.id for s in siblings if s is not None and _publishes(s, ctx))
+
+    return ranking(ctx, "streamingLocatorsPerAsset", (asset, str(ctx.now)), ordered)
+
+
 def _new_locator(locator, name, asset, sources, end, ctx: MappingContext, protection: ProtectionPlanner) -> Proposal:
     profile = protection.profile(asset)
     if profile.blocked:
         return unsupported("Locators", locator.id, *profile.findings, sources=(*sources, *profile.sources))
+    if profile.over_quota is not None:
+        return manual("Locators", locator.id, profile.over_quota, sources=(*sources, *profile.sources), phase=Phase.PUBLISH)
+    siblings = asset_locator_ranking(asset, ctx)
+    if not siblings.fits(locator.id):
+        message = f"{siblings.over_message(locator.id, f'locator {locator.id}', f'asset {asset_name(asset)}')}; not created: publish the asset through fewer locators"
+        return manual("Locators", locator.id, finding("QUOTA_EXCEEDED", message), sources=(*sources, *profile.sources), phase=Phase.PUBLISH)
     properties = {
         "assetName": asset_name(asset),
         "streamingPolicyName": profile.streaming_policy,
@@ -87,7 +117,11 @@ def _new_locator(locator, name, asset, sources, end, ctx: MappingContext, protec
     if profile.content_key_policy:
         properties["defaultContentKeyPolicyName"] = profile.content_key_policy
     refs = []
-    if profile.keys:
+    keeps_keys = siblings.rank(locator.id) == 0
+    if profile.keys and not keeps_keys:
+        first = locator_name(siblings.order[0])
+        findings.append(finding("LOCATOR_KEYS_REGENERATED", f"the v2 keys of asset {asset_name(asset)} go to locator {first}; this locator gets new keys"))
+    if profile.keys and keeps_keys:
         properties["contentKeys"] = []
         for i, (v2_key, key_id, label) in enumerate(profile.keys):
             properties["contentKeys"].append({"id": key_id, "labelReferenceInStreamingPolicy": label, "value": SECRET})
@@ -101,7 +135,7 @@ def _new_locator(locator, name, asset, sources, end, ctx: MappingContext, protec
     return resource_action(
         ResourceType.STREAMING_LOCATOR, name, {"properties": properties},
         sources=(*sources, *profile.sources), phase=Phase.PUBLISH,
-        depends_on=(address_of(ResourceType.ASSET, asset_name(asset)), *profile.depends_on),
+        depends_on=(address_of(ResourceType.ASSET, asset_name(asset)), copy_address(asset_name(asset)), *profile.depends_on),
         findings=(*findings, *profile.findings), secret_refs=refs,
     )
 

@@ -24,12 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from xml.etree.ElementTree import ParseError
-
-import defusedxml
-import defusedxml.ElementTree as SafeXml
-
+from migrator.exceptions import InputError, UnsafeXmlError
 from migrator.plan import Finding, Phase, SecretRef
+from migrator.v2.xmlsafe import parse_xml
 from migrator.v3.ids import ResourceType
 
 from migrator.mappings import tables
@@ -72,6 +69,7 @@ class PublishingProfile:
     findings: tuple[Finding, ...]
     sources: tuple[str, ...] = ()  # the delivery policies and keys this profile accounts for
     blocked: bool = False
+    over_quota: Finding | None = None  # its streaming policy would pass the account's quota
 
 
 @dataclass
@@ -97,6 +95,9 @@ class ProtectionPlanner:
         self._key_policy_by_ckaps: dict[tuple[str, ...], str | None] = {}
         # Authorization policies none of whose options v3 can express: a manual step each.
         self._inexpressible: dict[tuple[str, ...], tuple[set[str], tuple[Finding, ...]]] = {}
+        # Streaming policies past the account's quota (in order of first use, i.e. of the
+        # locators by v2 id): not planned; their locators become manual steps.
+        self._over_quota: dict[str, Finding] = {}
 
     # -- per asset -----------------------------------------------------------------------
 
@@ -106,6 +107,7 @@ class ProtectionPlanner:
         keys = [self.ctx.entity("ContentKeys", k) for k in graph.need_keys("Assets", asset_id, "ContentKeys")]
         streaming_keys = [k for k in keys if k is not None and enum_value(k.content_key_type) in STREAMING_KEY_LABELS]
         policy_name, findings, blocked = self._streaming_policy_for(adp_ids, bool(streaming_keys))
+        over_quota = self._over_quota.get(policy_name)
         labels = self._labels_of(policy_name)
         carried = [k for k in streaming_keys if STREAMING_KEY_LABELS[enum_value(k.content_key_type)] in labels]
         ckap_ids = tuple(sorted({k.authorization_policy_id for k in carried if k.authorization_policy_id and
@@ -127,7 +129,19 @@ class ProtectionPlanner:
             findings=findings,
             sources=adp_ids + tuple(k.id for k in carried),
             blocked=blocked,
+            over_quota=over_quota,
         )
+
+    def _past_quota(self, name: str) -> bool:
+        limit = tables.QUOTAS["streamingPolicies"]
+        if name in self._streaming or len(self._streaming) < limit:
+            return False
+        self._over_quota.setdefault(name, finding(
+            "QUOTA_EXCEEDED",
+            f"streaming policy {name} would be number {limit + len(self._over_quota) + 1}; an account holds {limit}: "
+            "not created, nor the locators that need it; give the assets' delivery policies a shared form",
+        ))
+        return True
 
     def _labels_of(self, policy_name: str) -> set[str]:
         use = self._streaming.get(policy_name)
@@ -148,6 +162,9 @@ class ProtectionPlanner:
             if name is None:
                 body = {"properties": properties}
                 name = POLICY_PREFIX + canonical_hash(body)
+                if self._past_quota(name):
+                    known = self._streaming_by_adps[memo_key] = (name, tuple(findings), blocked)
+                    return known
                 use = self._streaming.setdefault(name, _PolicyUse(body))
                 use.sources.update(a.id for a in adps)
                 for f in findings:
@@ -404,13 +421,14 @@ def _configuration(option, path: str, policy: str, name: str):
 
 def _fairplay(raw, path: str, policy: str, name: str):
     config = _json_object(raw)
-    lease = tables.FAIRPLAY_RENTAL_AND_LEASE.get(str(config.get("RentalAndLeaseKeyType", "Undefined")), "Undefined")
+    v2_lease = str(config.get("RentalAndLeaseKeyType", 0))
+    lease = tables.FAIRPLAY_RENTAL_AND_LEASE.get(v2_lease)
     body = {
         "@odata.type": "#Microsoft.Media.ContentKeyPolicyFairPlayConfiguration",
         "ask": SECRET,
         "fairPlayPfxPassword": SECRET,
         "fairPlayPfx": SECRET,
-        "rentalAndLeaseKeyType": lease,
+        "rentalAndLeaseKeyType": lease or "Undefined",
         "rentalDuration": int(config.get("RentalDuration") or 0),
     }
     refs = [
@@ -418,6 +436,8 @@ def _fairplay(raw, path: str, policy: str, name: str):
         for field_name in ("ask", "fairPlayPfx", "fairPlayPfxPassword")
     ]
     findings = []
+    if lease is None:
+        findings.append(finding("KEY_OPTION_UNTRANSLATED", f"option {name}: RentalAndLeaseKeyType {v2_lease} is not a v2 value; planned as Undefined"))
     if config.get("ContentEncryptionIV"):
         findings.append(finding("KEY_FAIRPLAY_IV", f"option {name} sets ContentEncryptionIV"))
     key_ids = tuple(
@@ -502,14 +522,13 @@ def _verification_key(element, untranslated: list[str], where: str) -> tuple[dic
 
 
 def _parse_xml(text: str | None):
-    if not text:
-        raise _Unreadable("the XML template is empty")
+    """The template's root through the codebase's one safe parser; failures carry no template text."""
     try:
-        return SafeXml.fromstring(text)
-    except defusedxml.DefusedXmlException:
+        return parse_xml(text, what="the XML template")
+    except UnsafeXmlError:
         raise _Unreadable("the XML template uses DTDs, entities or external references") from None
-    except ParseError:
-        raise _Unreadable("the XML template is malformed") from None
+    except InputError:
+        raise _Unreadable("the XML template is empty or malformed") from None
 
 
 def _local(tag: str) -> str:
@@ -580,7 +599,8 @@ def _playready_key_location(element) -> dict[str, Any]:
 
 
 def _playready_play_right(element, untranslated: list[str]) -> dict[str, Any]:
-    fields = {_local(c.tag): _text(c) for c in element}
+    children = {_local(c.tag): c for c in element}
+    fields = {name: _text(child) for name, child in children.items()}
     right: dict[str, Any] = {
         "digitalVideoOnlyContentRestriction": (fields.get("DigitalVideoOnlyContentRestriction") or "false").lower() == "true",
         "imageConstraintForAnalogComponentVideoRestriction": (
@@ -600,6 +620,15 @@ def _playready_play_right(element, untranslated: list[str]) -> dict[str, Any]:
                 right[v3_name] = int(value)
             except ValueError:
                 untranslated.append(v2_name)
+    for v2_name, v3_name in tables.PLAYREADY_PLAY_RIGHT_CONTROL_BITS.items():
+        bits = _control_bits(children[v2_name], v2_name, untranslated) if v2_name in children else None
+        if bits is not None:
+            right[v3_name] = bits
+    analog_v2, analog_v3 = tables.PLAYREADY_EXPLICIT_ANALOG_TV
+    if analog_v2 in children:
+        analog = _explicit_analog_tv(children[analog_v2], analog_v2, untranslated)
+        if analog is not None:
+            right[analog_v3] = analog
     if fields.get("FirstPlayExpiration"):
         right["firstPlayExpiration"] = fields["FirstPlayExpiration"]
     known = {
@@ -608,10 +637,37 @@ def _playready_play_right(element, untranslated: list[str]) -> dict[str, Any]:
         "ImageConstraintForAnalogComputerMonitorRestriction",
         "AllowPassingVideoContentToUnknownOutput",
         "FirstPlayExpiration",
+        analog_v2,
         *tables.PLAYREADY_PLAY_RIGHT_INTS,
+        *tables.PLAYREADY_PLAY_RIGHT_CONTROL_BITS,
     }
     untranslated.extend(f"PlayRight.{name}" for name in sorted(set(fields) - known))
     return right
+
+
+def _control_bits(element, where: str, untranslated: list[str]) -> int | None:
+    """The two control bits (0-3) the v2 SDK writes as ``<ConfigurationData>`` inside a
+    restriction element; None for an element left empty (a nil restriction)."""
+    inner = next((c for c in element if _local(c.tag) == "ConfigurationData"), None)
+    text = _text(inner) if inner is not None else _text(element)
+    if not text:
+        return None
+    try:
+        bits = int(text)
+    except ValueError:
+        bits = -1
+    if not 0 <= bits <= 3:
+        untranslated.append(f"PlayRight.{where}")
+        return None
+    return bits
+
+
+def _explicit_analog_tv(element, where: str, untranslated: list[str]) -> dict[str, Any] | None:
+    bits = _control_bits(element, where, untranslated)
+    if bits is None:
+        return None
+    best_effort = next((_text(c) for c in element if _local(c.tag) == "BestEffort"), None)
+    return {"bestEffort": (best_effort or "false").lower() == "true", "configurationData": bits}
 
 
 # -- the v2 entities themselves ------------------------------------------------------------

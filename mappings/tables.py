@@ -41,16 +41,17 @@ def predefined_streaming_policy(properties: dict[str, Any]) -> str | None:
     return next((name for name, body in PREDEFINED_STREAMING_POLICIES if body == properties), None)
 
 
-# v2 FairPlay RentalAndLeaseKeyType -> v3 ContentKeyPolicyFairPlayRentalAndLeaseKeyType.
+# v2 FairPlay RentalAndLeaseKeyType -> v3 ContentKeyPolicyFairPlayRentalAndLeaseKeyType. The v2
+# SDK's enum is a uint (FairPlay/RentalAndLeaseKeyType.cs: Undefined = 0, PersistentUnlimited =
+# 0x3DF2D9FB, PersistentLimited = 0x18F06048) that Json.NET writes as its number; the names are
+# accepted too. v2 had no DualExpiry.
 FAIRPLAY_RENTAL_AND_LEASE = {
-    "Undefined": "Undefined",
     "0": "Undefined",
+    str(0x3DF2D9FB): "PersistentUnlimited",
+    str(0x18F06048): "PersistentLimited",
+    "Undefined": "Undefined",
     "PersistentUnlimited": "PersistentUnlimited",
-    "1": "PersistentUnlimited",
     "PersistentLimited": "PersistentLimited",
-    "2": "PersistentLimited",
-    "DualExpiry": "DualExpiry",
-    "3": "DualExpiry",
 }
 
 TOKEN_TYPES = {"SWT": "Swt", "JWT": "Jwt"}
@@ -67,9 +68,15 @@ UNKNOWN_OUTPUT_PASSING = {
     "Allowed": "Allowed",
     "AllowedWithVideoConstriction": "AllowedWithVideoConstriction",
 }
-PLAYREADY_PLAY_RIGHT_INTS = {
+# PlayRight restrictions the v2 SDK writes as an element holding <ConfigurationData> (two control
+# bits, 0-3): ScmsRestriction.cs, AgcAndColorStripeRestriction.cs.
+PLAYREADY_PLAY_RIGHT_CONTROL_BITS = {
     "ScmsRestriction": "scmsRestriction",
     "AgcAndColorStripeRestriction": "agcAndColorStripeRestriction",
+}
+# ExplicitAnalogTelevisionRestriction.cs: <BestEffort> and <ConfigurationData> under this element.
+PLAYREADY_EXPLICIT_ANALOG_TV = ("ExplicitAnalogTelevisionOutputRestriction", "explicitAnalogTelevisionOutputRestriction")
+PLAYREADY_PLAY_RIGHT_INTS = {
     "UncompressedDigitalVideoOpl": "uncompressedDigitalVideoOpl",
     "CompressedDigitalVideoOpl": "compressedDigitalVideoOpl",
     "AnalogVideoOpl": "analogVideoOpl",

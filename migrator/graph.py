@@ -5,14 +5,18 @@ and its access policy), so "what X needs" is X's successors and "what depends on
 predecessors; applying in dependency order means visiting needs first.
 
 Pure structure, no I/O. Built for millions of nodes: nodes are small integers, the entity set
-and key of node ``i`` live in two flat arrays, and edges carry no attribute dictionaries.
-References to ids the inventory does not hold and cycles are recorded, never raised.
+and key of node ``i`` live in two flat arrays, and the edges are two compressed sparse row
+arrays (successors and predecessors, 4 bytes an edge) instead of networkx's two dicts per node.
+A networkx view is built only for the transitive queries (orders, groups), which the planner's
+hot path never asks. References to ids the inventory does not hold and cycles are recorded,
+never raised.
 """
 
 from __future__ import annotations
 
 import logging
 from array import array
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Protocol
 
@@ -122,15 +126,45 @@ class Inventory(Protocol):
     def links(self, entity_set: str, nav: str) -> Iterator[tuple[str, str]]: ...
 
 
-# The one attribute dict every node and edge shares. networkx gives each node and edge its own
-# dict; at millions of edges those empty dicts cost more memory and time than the structure.
-# The graph is pure structure and private to DependencyGraph, so nothing ever writes into it.
+# The one attribute dict every node and edge of the networkx view shares: the view is pure
+# structure and private to DependencyGraph, so nothing ever writes into it.
 _NO_ATTRIBUTES: dict = {}
 
 
 class _StructureGraph(nx.DiGraph):
     node_attr_dict_factory = staticmethod(lambda: _NO_ATTRIBUTES)
     edge_attr_dict_factory = staticmethod(lambda: _NO_ATTRIBUTES)
+
+
+# An edge u -> v is coded as one integer, u << 32 | v: a set of them deduplicates edges (as a
+# DiGraph does) and sorting them groups each node's successors, at a fraction of tuples' memory.
+_LOW = (1 << 32) - 1
+
+
+class _Adjacency:
+    """One direction of the edges in compressed sparse rows: node ``u``'s neighbours are
+    ``targets[start[u]:start[u + 1]]``."""
+
+    __slots__ = ("start", "targets")
+
+    def __init__(self, sorted_codes: list[int], node_count: int) -> None:
+        counts = [0] * (node_count + 1)
+        for code in sorted_codes:
+            counts[(code >> 32) + 1] += 1
+        self.start = array("q", accumulate(counts))
+        self.targets = array("l", [code & _LOW for code in sorted_codes])
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def of(self, node: int) -> array:
+        return self.targets[self.start[node] : self.start[node + 1]]
+
+    def pairs(self) -> Iterator[tuple[int, int]]:
+        start, targets = self.start, self.targets
+        for u in range(len(start) - 1):
+            for i in range(start[u], start[u + 1]):
+                yield u, targets[i]
 
 
 class GraphBuilder:
@@ -200,11 +234,8 @@ class GraphBuilder:
             self.add_reference(relation.from_set, from_key, name, relation.to_set, to_key)
 
     def build(self) -> "DependencyGraph":
-        graph = _StructureGraph()
-        graph.add_nodes_from(range(len(self._key_of)))
         dangling: list[DanglingReference] = []
-        edges = []
-        set_of = self._set_of
+        codes: set[int] = set()
         empty: dict[str, int] = {}
         indexes = {name: self._index_by_set[no] for name, no in self._set_index.items()}
         for node, rel_no, to_set, to_key in self._pending:
@@ -212,20 +243,21 @@ class GraphBuilder:
             if target is None:
                 dangling.append(DanglingReference(self._ref(node), self._relation_names[rel_no], to_set, to_key))
             else:
-                edges.append((node, target))
+                codes.add(node << 32 | target)
         self._pending = []
-        set_pairs = {(set_of[u], set_of[v]) for u, v in edges}
-        graph.add_edges_from(edges)
-        del edges
+        set_of = self._set_of
+        set_pairs = {(set_of[c >> 32], set_of[c & _LOW]) for c in codes}
+        edges = sorted(codes)
+        del codes
         result = DependencyGraph(
-            graph,
             self._set_names,
             self._index_by_set,
             self._set_of,
             self._key_of,
             sorted(set(dangling), key=_dangling_order),
+            edges,
         )
-        result._break_cycles(set_pairs)
+        result._break_cycles(set_pairs, edges)
         return result
 
     def _set_no(self, entity_set: str) -> int:
@@ -328,14 +360,13 @@ class DependencyGraph:
 
     def __init__(
         self,
-        graph: nx.DiGraph,
         set_names: list[str],
         index_by_set: list[dict[str, int]],
         set_of: array,
         key_of: list[str],
         dangling: list[DanglingReference],
+        edges: list[int],
     ) -> None:
-        self._g = graph
         self._set_names = set_names
         self._set_index = {name: i for i, name in enumerate(set_names)}
         self._index_by_set = index_by_set
@@ -343,13 +374,29 @@ class DependencyGraph:
         self._key_of = key_of
         self.dangling: tuple[DanglingReference, ...] = tuple(dangling)
         self.cycles: tuple[Cycle, ...] = ()
+        self._set_edges(edges)
+
+    def _set_edges(self, sorted_codes: list[int]) -> None:
+        node_count = len(self._key_of)
+        self._succ = _Adjacency(sorted_codes, node_count)
+        self._pred = _Adjacency(sorted((c & _LOW) << 32 | c >> 32 for c in sorted_codes), node_count)
+        self._view: nx.DiGraph | None = None
 
     def clear(self) -> None:
         """Forget every node and edge (frees the memory when a caller is done querying)."""
-        self._g.clear()
         self._index_by_set = [{} for _ in self._set_names]
         self._set_of = array("H")
         self._key_of = []
+        self._set_edges([])
+
+    def _graph(self) -> nx.DiGraph:
+        """The networkx view of the structure, built on the first transitive query."""
+        if self._view is None:
+            view = _StructureGraph()
+            view.add_nodes_from(range(len(self._key_of)))
+            view.add_edges_from(self._succ.pairs())
+            self._view = view
+        return self._view
 
     # -- size and identity -------------------------------------------------
 
@@ -361,7 +408,7 @@ class DependencyGraph:
 
     @property
     def edge_count(self) -> int:
-        return self._g.number_of_edges()
+        return len(self._succ)
 
     def count(self, entity_set: str) -> int:
         set_no = self._set_index.get(entity_set)
@@ -375,41 +422,41 @@ class DependencyGraph:
 
     def needs(self, entity_set: str, key: str, of_set: str | None = None) -> list[NodeRef]:
         """What the entity refers to directly (optionally only entities of ``of_set``)."""
-        return self._neighbours(self._g.successors, entity_set, key, of_set)
+        return self._neighbours(self._succ, entity_set, key, of_set)
 
     def needed_by(self, entity_set: str, key: str, of_set: str | None = None) -> list[NodeRef]:
         """What refers to the entity directly (optionally only entities of ``of_set``)."""
-        return self._neighbours(self._g.predecessors, entity_set, key, of_set)
+        return self._neighbours(self._pred, entity_set, key, of_set)
 
     def need_keys(self, entity_set: str, key: str, of_set: str) -> list[str]:
         """Keys of the ``of_set`` entities the entity needs, sorted (the mappings' hot path)."""
-        return self._neighbour_keys(self._g._succ, entity_set, key, of_set)
+        return self._neighbour_keys(self._succ, entity_set, key, of_set)
 
     def needed_by_keys(self, entity_set: str, key: str, of_set: str) -> list[str]:
         """Keys of the ``of_set`` entities that need the entity, sorted."""
-        return self._neighbour_keys(self._g._pred, entity_set, key, of_set)
+        return self._neighbour_keys(self._pred, entity_set, key, of_set)
 
     # -- transitive relations ------------------------------------------------
 
     def requirements(self, entity_set: str, key: str) -> list[NodeRef]:
         """Everything the entity needs, directly or not, in the order to create them."""
         node = self._require(entity_set, key)
-        return self._in_dependency_order(nx.descendants(self._g, node))
+        return self._in_dependency_order(nx.descendants(self._graph(), node))
 
     def dependents(self, entity_set: str, key: str) -> list[NodeRef]:
         """Everything that needs the entity, directly or not, in the order to create them."""
         node = self._require(entity_set, key)
-        return self._in_dependency_order(nx.ancestors(self._g, node))
+        return self._in_dependency_order(nx.ancestors(self._graph(), node))
 
     def dependency_order(self) -> list[NodeRef]:
         """All entities, each after everything it needs; ties by (entity set, key)."""
-        return self._in_dependency_order(self._g.nodes)
+        return self._in_dependency_order(range(len(self._key_of)))
 
     def connected_groups(self) -> list[tuple[NodeRef, ...]]:
         """Entities that relate to each other at all (the runbook's work packages), sorted."""
         groups = [
             tuple(sorted(self._ref(n) for n in component))
-            for component in nx.weakly_connected_components(self._g)
+            for component in nx.weakly_connected_components(self._graph())
         ]
         return sorted(groups, key=lambda g: g[0])
 
@@ -428,25 +475,25 @@ class DependencyGraph:
     def _ref(self, node: int) -> NodeRef:
         return NodeRef(self._set_names[self._set_of[node]], self._key_of[node])
 
-    def _neighbours(self, walk, entity_set: str, key: str, of_set: str | None) -> list[NodeRef]:
+    def _neighbours(self, adjacency: _Adjacency, entity_set: str, key: str, of_set: str | None) -> list[NodeRef]:
         node = self._node(entity_set, key)
         if node is None:
             return []
-        refs = (self._ref(n) for n in walk(node))
+        refs = (self._ref(n) for n in adjacency.of(node))
         return sorted(r for r in refs if of_set is None or r.entity_set == of_set)
 
-    def _neighbour_keys(self, adjacency, entity_set: str, key: str, of_set: str) -> list[str]:
+    def _neighbour_keys(self, adjacency: _Adjacency, entity_set: str, key: str, of_set: str) -> list[str]:
         node = self._node(entity_set, key)
         set_no = self._set_index.get(of_set)
         if node is None or set_no is None:
             return []
         set_of, key_of = self._set_of, self._key_of
-        keys = [key_of[n] for n in adjacency[node] if set_of[n] == set_no]
+        keys = [key_of[n] for n in adjacency.of(node) if set_of[n] == set_no]
         keys.sort()
         return keys
 
     def _in_dependency_order(self, nodes: Iterable[int]) -> list[NodeRef]:
-        sub = self._g.subgraph(nodes)
+        sub = self._graph().subgraph(nodes)
         # Reversed so that a node's needs (its successors) come out before it.
         ordered = nx.lexicographical_topological_sort(sub.reverse(copy=False), key=self._sort_key)
         return [self._ref(n) for n in ordered]
@@ -454,7 +501,7 @@ class DependencyGraph:
     def _sort_key(self, node: int) -> tuple[str, str]:
         return (self._set_names[self._set_of[node]], self._key_of[node])
 
-    def _break_cycles(self, set_pairs: set[tuple[int, int]]) -> None:
+    def _break_cycles(self, set_pairs: set[tuple[int, int]], edges: list[int]) -> None:
         """Record every ring of entities and drop its backward edges so orders exist.
 
         A ring of entities maps onto a ring of entity sets, so only edges between sets in one
@@ -470,30 +517,35 @@ class DependencyGraph:
         if not cyclic_sets:
             return
         candidate = nx.DiGraph()
-        succ = self._g._succ
+        succ = self._succ
         for set_no, component_no in cyclic_sets.items():
             for u in self._index_by_set[set_no].values():
-                for v in succ[u]:
+                for v in succ.of(u):
                     if cyclic_sets.get(self._set_of[v]) == component_no:
                         candidate.add_edge(u, v)
         cycles = []
+        dropped: set[int] = set()
         for component in nx.strongly_connected_components(candidate):
             if len(component) == 1 and not any(candidate.has_edge(n, n) for n in component):
                 continue
-            cycles.append(self._break_one(candidate, component))
+            cycle, dropped_pairs = self._break_one(candidate, component)
+            cycles.append(cycle)
+            dropped.update(u << 32 | v for u, v in dropped_pairs)
         self.cycles = tuple(sorted(cycles, key=lambda c: c.members))
+        if dropped:
+            self._set_edges([c for c in edges if c not in dropped])
         for cycle in self.cycles:
             log.warning("dependency cycle among %d entities", len(cycle.members))
 
-    def _break_one(self, candidate: nx.DiGraph, component: set[int]) -> Cycle:
+    def _break_one(self, candidate: nx.DiGraph, component: set[int]) -> tuple[Cycle, list[tuple[int, int]]]:
         # Keep only edges that go up in the total (set, key) order: what remains is acyclic.
         dropped = sorted(
             (u, v)
             for u, v in candidate.subgraph(component).edges
             if self._sort_key(u) >= self._sort_key(v)
         )
-        self._g.remove_edges_from(dropped)
-        return Cycle(
+        cycle = Cycle(
             members=tuple(sorted(self._ref(n) for n in component)),
             dropped=tuple(sorted((self._ref(u), self._ref(v)) for u, v in dropped)),
         )
+        return cycle, dropped

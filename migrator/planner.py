@@ -114,6 +114,16 @@ class _EntityCache:
             return self._table(entity_set).get(key)
         return self._store.get(entity_set, key)
 
+    @contextmanager
+    def holding(self, entity_set: str) -> Iterator[None]:
+        """Hold a large set in memory for one step only: its mapping reads siblings of the
+        entity it maps (an asset's other locators), which would otherwise parse each again."""
+        self._sets[entity_set] = None
+        try:
+            yield
+        finally:
+            del self._sets[entity_set]
+
     def all(self, entity_set: str) -> Iterator[Any]:
         """Every entity of the set in key order, without reading a cached set twice."""
         if entity_set in self._sets:
@@ -196,10 +206,11 @@ class Planner:
             self.graph = graph_of_inventory_file(inventory_file, self.entity_sets, navigations)
         else:
             self.graph = build_graph(self.store, self.entity_sets, navigations)
+        self.entity_cache = _EntityCache(self.store, CACHED_SETS)
         self.ctx = MappingContext(
             mode=self.request.mode,
             graph=self.graph,
-            entity=_EntityCache(self.store, CACHED_SETS),
+            entity=self.entity_cache,
             location=self.request.location or self._target_location(),
             now=self.store.meta.read_at,
         )
@@ -217,7 +228,8 @@ class Planner:
         self._map_each("StorageAccounts", assets.map_storage_account)
 
     def generate_locators(self) -> None:
-        self._map_each("Locators", lambda e, ctx: locators.map_locator(e, ctx, self.protection))
+        with self.entity_cache.holding("Locators"):
+            self._map_each("Locators", lambda e, ctx: locators.map_locator(e, ctx, self.protection))
 
     def generate_policies(self) -> None:
         self._add(self.protection.policy_proposals())
@@ -338,7 +350,7 @@ class Planner:
         self.graph.clear()
         self.proposals = {}
         self.accounted = set()
-        self.ctx = self.protection = self.encoding = None  # type: ignore[assignment]
+        self.ctx = self.protection = self.encoding = self.entity_cache = None  # type: ignore[assignment]
 
     # -- helpers ----------------------------------------------------------------------------
 

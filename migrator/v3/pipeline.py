@@ -95,6 +95,8 @@ class _Lane:
     remaining: int | None = None
     answers: int = 0
     observed_refill: float = 0.0
+    peak: int = 0  # the most ever reported left
+    full: bool = False  # at its peak and not falling: what is not spent now overflows
     # (time, remaining, answers so far) of recent answers, to measure the refill rate.
     samples: deque = field(default_factory=lambda: deque(maxlen=4096))
 
@@ -130,8 +132,8 @@ class Pacer:
         self.window_seconds = float(window_seconds if window_seconds is not None else self.WINDOW_SECONDS)
         if self.window_seconds <= 0 or recheck_seconds <= 0 or refill_span <= 0:
             raise ConfigError(
-                "pacing window, refill span and recheck interval must be positive",
-                hint="check MIGRATOR_ARM_RATE_WINDOW (seconds)",
+                "the pacer's window, refill span and recheck interval must be above 0 seconds",
+                hint="check window_seconds (or MIGRATOR_ARM_RATE_WINDOW), refill_span and recheck_seconds",
             )
         self._clock = clock
         self._sleep = sleep
@@ -159,7 +161,8 @@ class Pacer:
                     # Keep the cadence when a waiter wakes a little late; after an idle spell, start afresh.
                     lane.last_send = due if lane.last_send is not None and now - due < interval else now
                     return waited
-                pause = min(due - now, self._recheck)
+                # No answer can shorten a 429's Retry-After; any other wait is re-read now and then.
+                pause = lane.hold_until - now if lane.hold_until > now else min(due - now, self._recheck)
             log.debug("pacing %s: waiting %.2fs", budget.name.lower(), pause)
             self._sleep(pause)
             waited += pause
@@ -176,6 +179,7 @@ class Pacer:
             now = self._clock()
             lane.remaining = remaining
             lane.answers += 1
+            lane.peak = max(lane.peak, remaining)
             lane.limit = max(lane.limit, remaining)  # other ARM instances (Azure Stack) may allow more
             self._measure_refill(lane, now)
 
@@ -198,7 +202,7 @@ class Pacer:
 
     def _interval(self, lane: _Lane) -> float:
         threshold = lane.limit * self._burst_fraction
-        if lane.remaining is None or lane.remaining > threshold:
+        if lane.remaining is None or lane.remaining > threshold or lane.full:
             return 0.0
         band = max(threshold - self._reserve, 1.0)
         usable = min(max(lane.remaining - self._reserve, 0), band)
@@ -210,7 +214,10 @@ class Pacer:
 
         A budget that refills continuously (a token bucket, as the sandbox and ARM's newer
         throttling do) shows its rate here even when the configured window is wrong; a fixed
-        window shows about nothing and the configured rate stands.
+        window shows about nothing and the configured rate stands. While the budget does not
+        fall, the refill may exceed what it paid for (a full bucket overflows), so the figure is
+        only a lower bound and the measurement keeps the higher one; a budget held at its peak
+        is full and is not paced (a bucket smaller than the configured limit).
         """
         samples = lane.samples
         samples.append((now, lane.remaining, lane.answers))
@@ -220,8 +227,11 @@ class Pacer:
         elapsed = now - then
         if elapsed < self._refill_span / 2:
             return
-        paid_for = lane.answers - answers_then
-        lane.observed_refill = max(0.0, (lane.remaining - remaining_then + paid_for) / elapsed)
+        rise = lane.remaining - remaining_then
+        measured = max(0.0, (rise + lane.answers - answers_then) / elapsed)
+        falling = rise < 0
+        lane.observed_refill = measured if falling else max(lane.observed_refill, measured)
+        lane.full = not falling and lane.remaining >= lane.peak
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,11 @@ UTC = dt.timezone.utc
 READ_AT = dt.datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
 
+def asset_uri(n: int) -> str:
+    """An asset's v2 Uri, shaped as in the reference's response example (storage container URL)."""
+    return f"https://store1.blob.core.windows.net/asset-{cid(n)[-36:]}"
+
+
 def cid(n: int) -> str:
     return f"nb:cid:UUID:00000000-0000-0000-0000-{n:012d}"
 
@@ -67,7 +72,7 @@ FAIRPLAY_CONFIGURATION = json.dumps(
         "FairPlayPfxPasswordId": "00000000-0000-0000-00aa-000000000072",
         "FairPlayPfx": FAIRPLAY_PFX,
         "ContentEncryptionIV": "0123456789ABCDEF0123456789ABCDEF",
-        "RentalAndLeaseKeyType": "PersistentUnlimited",
+        "RentalAndLeaseKeyType": 0x3DF2D9FB,  # PersistentUnlimited, as Json.NET writes the v2 SDK's uint enum
         "RentalDuration": 0,
     }
 )
@@ -95,7 +100,7 @@ def sample_account():
     start = dt.datetime(2020, 1, 1, tzinfo=UTC)
     items = [
         # A1: envelope-encrypted, published; two files; locator with a 10-year access policy.
-        e.Asset(id=cid(1), name="Movie One", alternate_id="ext-1", options=0, storage_account_name="store1"),
+        e.Asset(id=cid(1), name="Movie One", alternate_id="ext-1", options=0, storage_account_name="store1", uri=asset_uri(1)),
         e.AssetFile(id="nb:cid:UUID:10000000-0000-0000-0000-000000000001", name="a.mp4", parent_asset_id=cid(1)),
         e.AssetFile(id="nb:cid:UUID:10000000-0000-0000-0000-000000000002", name="a.ism", parent_asset_id=cid(1)),
         e.AccessPolicy(id="nb:pid:UUID:p1", name="read", duration_in_minutes=5256000.0, permissions=1),
@@ -108,14 +113,14 @@ def sample_account():
         ),
         e.AssetDeliveryPolicy(id="nb:adpid:UUID:d1", name="envelope", asset_delivery_policy_type=3, asset_delivery_protocol=7, asset_delivery_configuration=AMS_KEY_URL),
         # A2: clear; a streaming locator, a SAS locator, an expired locator.
-        e.Asset(id=cid(2), name="Clear/Two", options=0),
+        e.Asset(id=cid(2), name="Clear/Two", options=0, uri=asset_uri(2)),
         e.AccessPolicy(id="nb:pid:UUID:p2", name="upload", duration_in_minutes=60.0, permissions=2),
         e.Locator(id=lid(2), type=2, asset_id=cid(2), access_policy_id="nb:pid:UUID:p1", start_time=start),
         e.Locator(id=lid(3), type=1, asset_id=cid(2), access_policy_id="nb:pid:UUID:p2", start_time=READ_AT - dt.timedelta(minutes=10)),
         e.Locator(id=lid(4), type=2, asset_id=cid(2), access_policy_id="nb:pid:UUID:p1", expiration_date_time=dt.datetime(2021, 1, 1, tzinfo=UTC)),
         e.AccessPolicy(id="nb:pid:UUID:p9", name="unused", duration_in_minutes=1.0, permissions=1),
         # A3: common encryption with PlayReady and Widevine.
-        e.Asset(id=cid(3), name="Drm Three", options=0),
+        e.Asset(id=cid(3), name="Drm Three", options=0, uri=asset_uri(3)),
         e.Locator(id=lid(5), type=2, asset_id=cid(3), access_policy_id="nb:pid:UUID:p1", start_time=READ_AT + dt.timedelta(days=2)),
         e.ContentKey(id=kid(3), content_key_type=0, authorization_policy_id="nb:ckpid:UUID:c3"),
         e.ContentKeyAuthorizationPolicy(id="nb:ckpid:UUID:c3", name="drm"),
@@ -126,12 +131,12 @@ def sample_account():
         e.AssetDeliveryPolicy(id="nb:adpid:UUID:d3", name="cenc", asset_delivery_policy_type=4, asset_delivery_protocol=2 | 1 | 8,
                               asset_delivery_configuration=json.dumps([{"Key": 4, "Value": "https://licenses.example.com/pr"}])),
         # A4: storage-encrypted, with its storage key; no locator.
-        e.Asset(id=cid(4), name="Secret Four", options=1),
+        e.Asset(id=cid(4), name="Secret Four", options=1, uri=asset_uri(4)),
         e.ContentKey(id=kid(4), content_key_type=1, encrypted_content_key=ENCRYPTED_KEY),
         # K5: a key on no asset with a policy: AMS used only as a key server.
         e.ContentKey(id=kid(5), content_key_type=4, authorization_policy_id="nb:ckpid:UUID:c1"),
         # A5: same delivery policy as A1 (deduplicated), key policy with an IP-restricted option.
-        e.Asset(id=cid(5), name="Five", options=0),
+        e.Asset(id=cid(5), name="Five", options=0, uri=asset_uri(5)),
         e.Locator(id=lid(6), type=2, asset_id=cid(5), access_policy_id="nb:pid:UUID:p1", start_time=start),
         e.ContentKey(id=kid(7), content_key_type=4, authorization_policy_id="nb:ckpid:UUID:c7"),
         e.ContentKeyAuthorizationPolicy(id="nb:ckpid:UUID:c7", name="ip"),
@@ -139,7 +144,7 @@ def sample_account():
                                               restrictions=(e.ContentKeyAuthorizationPolicyRestriction(name="ip", key_restriction_type=2),)),
         e.ContentKeyAuthorizationPolicy(id="nb:ckpid:UUID:c6", name="unused"),
         # A6: FairPlay (cbcs) with ASK and PFX-password keys and an IV.
-        e.Asset(id=cid(6), name="Apple Six", options=0),
+        e.Asset(id=cid(6), name="Apple Six", options=0, uri=asset_uri(6)),
         e.Locator(id=lid(7), type=2, asset_id=cid(6), access_policy_id="nb:pid:UUID:p1", start_time=start),
         e.ContentKey(id=kid(6), content_key_type=6, authorization_policy_id="nb:ckpid:UUID:c8"),
         e.ContentKey(id=kid(71), content_key_type=7),
@@ -151,7 +156,7 @@ def sample_account():
                               asset_delivery_configuration=json.dumps([{"Key": 10, "Value": "https://acct.keydelivery.mediaservices.windows.net/FairPlay/"}, {"Key": 11, "Value": "0123456789ABCDEF0123456789ABCDEF"}])),
         e.AssetDeliveryPolicy(id="nb:adpid:UUID:d9", name="unused", asset_delivery_policy_type=2, asset_delivery_protocol=7),
         # A8: a hostile template on its key policy.
-        e.Asset(id=cid(8), name="Hostile", options=0),
+        e.Asset(id=cid(8), name="Hostile", options=0, uri=asset_uri(8)),
         e.Locator(id=lid(8), type=2, asset_id=cid(8), access_policy_id="nb:pid:UUID:p1", start_time=start),
         e.ContentKey(id=kid(8), content_key_type=4, authorization_policy_id="nb:ckpid:UUID:c9"),
         e.ContentKeyAuthorizationPolicy(id="nb:ckpid:UUID:c9", name="hostile"),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from inventory_fixtures import CUSTOM_PRESET
+from inventory_fixtures import CUSTOM_PRESET, MemoryInventory, sample_account, sample_context
 from openapi_check import body_errors
+
+from migrator.mappings import tables
+from migrator.mappings.base import Mode
+from migrator.v2 import entities as e
 
 from migrator.mappings.encoding import EncodingPlanner, map_job, map_job_template, map_media_processor, map_reserved_units, translate_preset
 from migrator.plan import Change
@@ -78,3 +82,50 @@ def test_processors_and_reserved_units_are_ignored_with_reasons(inventory, new_c
     assert "retired" in indexer.action.findings[0].message
     [units] = map_reserved_units(next(inventory.entities("EncodingReservedUnitTypes")), new_ctx)
     assert units.action.findings[0].code == "RESERVED_UNITS_DROPPED"
+
+
+def _with_templates(count: int):
+    items, links = sample_account()
+    extra, extra_links = [], []
+    for n in range(count):
+        extra.append(e.JobTemplate(id=f"nb:jtid:UUID:x{n}", name=f"extra {n}", template_type=1))
+        extra.append(e.TaskTemplate(id=f"nb:ttid:UUID:x{n}", media_processor_id="nb:mpid:UUID:mes", configuration="Adaptive Streaming"))
+        extra_links.append((f"nb:jtid:UUID:x{n}", f"nb:ttid:UUID:x{n}"))
+    links = {**links, ("JobTemplates", "TaskTemplates"): [*links[("JobTemplates", "TaskTemplates")], *extra_links]}
+    inventory = MemoryInventory([*items, *extra], links)
+    return inventory, sample_context(Mode.NEW_ACCOUNT, inventory)
+
+
+def test_job_templates_past_the_transform_quota_are_manual_and_leave_no_place_for_task_presets(monkeypatch):
+    monkeypatch.setitem(tables.QUOTAS, "transforms", 2)
+    inventory, ctx = _with_templates(2)
+    keys = ["nb:jtid:UUID:x1", "nb:jtid:UUID:x0", "nb:jtid:UUID:jt1"]
+    changes = {k: map_job_template(inventory.get("JobTemplates", k), ctx)[0].action for k in keys}
+    # By v2 id: jt1 and x0 take the two places.
+    assert {k: a.change for k, a in changes.items()} == {"nb:jtid:UUID:jt1": Change.CREATE, "nb:jtid:UUID:x0": Change.CREATE, "nb:jtid:UUID:x1": Change.MANUAL}
+    assert changes["nb:jtid:UUID:x1"].findings[0].code == "QUOTA_EXCEEDED"
+    planner = EncodingPlanner(ctx)
+    for task in inventory.entities("Tasks"):
+        planner.add_task(task)
+    shared = [p.action for p in planner.proposals()]
+    assert Change.CREATE not in [a.change for a in shared]
+    assert sum(a.findings[0].code == "QUOTA_EXCEEDED" for a in shared) == 2
+
+
+def test_task_presets_fill_only_the_transform_places_templates_leave(monkeypatch):
+    monkeypatch.setitem(tables.QUOTAS, "transforms", 2)
+    inventory, ctx = _with_templates(0)
+    planner = EncodingPlanner(ctx)
+    for task in inventory.entities("Tasks"):
+        planner.add_task(task)
+    shared = [p.action for p in planner.proposals()]
+    # One place goes to job template jt1; of the two translatable presets one fits.
+    assert sorted(a.change for a in shared) == sorted([Change.CREATE, Change.MANUAL, Change.MANUAL])
+    assert [f.code for a in shared if a.change is Change.MANUAL for f in a.findings].count("QUOTA_EXCEEDED") == 1
+
+
+def test_a_job_template_with_more_outputs_than_a_transform_holds_is_manual(monkeypatch):
+    monkeypatch.setitem(tables.QUOTAS, "transformOutputsPerTransform", 0)
+    inventory, ctx = _with_templates(0)
+    [proposal] = map_job_template(inventory.get("JobTemplates", "nb:jtid:UUID:jt1"), ctx)
+    assert proposal.action.change is Change.MANUAL and proposal.action.findings[0].code == "QUOTA_EXCEEDED"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
-from inventory_fixtures import PLAYREADY_TEMPLATE, SECRET_VALUES, kid, lid
+import pytest
+
+from inventory_fixtures import FAIRPLAY_CONFIGURATION, PLAYREADY_TEMPLATE, SECRET_VALUES, kid, lid
 from openapi_check import body_errors
 
+from migrator.mappings import tables
 from migrator.mappings.base import Refresh
 from migrator.mappings.locators import map_locator
 from migrator.mappings.protection import (
@@ -19,8 +22,9 @@ from migrator.mappings.protection import (
     streaming_policy_properties,
     translate_option,
 )
-from migrator.plan import Change
+from migrator.plan import Action, Change, Phase
 from migrator.v2 import entities as e
+from migrator.v3.ids import ResourceType
 
 
 def planned_policies(inventory, ctx, locators=(1, 2, 5, 6, 7, 8)):
@@ -191,3 +195,100 @@ def test_key_policies_are_shared_only_when_their_secrets_are_the_same(inventory)
     names = [planner.profile(cid(n)).content_key_policy for n in (1, 20, 21, 22)]
     assert names[0] == names[1] == names[2]  # same template, same signing key: one policy
     assert names[3] != names[0]  # same body, another signing key: its own policy
+
+
+def _fairplay_option(lease) -> e.ContentKeyAuthorizationPolicyOption:
+    config = {**json.loads(FAIRPLAY_CONFIGURATION), "RentalAndLeaseKeyType": lease}
+    return e.ContentKeyAuthorizationPolicyOption(id="nb:ckpoid:UUID:fp", name="fp", key_delivery_type=4, key_delivery_configuration=json.dumps(config))
+
+
+@pytest.mark.parametrize(
+    "v2_value, v3_value",
+    [
+        (0, "Undefined"),
+        (0x3DF2D9FB, "PersistentUnlimited"),
+        (0x18F06048, "PersistentLimited"),
+        ("PersistentLimited", "PersistentLimited"),
+    ],
+)
+def test_fairplay_rental_and_lease_key_types_are_read_as_the_v2_sdk_numbers_them(v2_value, v3_value):
+    translated = translate_option(_fairplay_option(v2_value), "nb:ckpid:UUID:c8", 0)
+    assert translated.option["configuration"]["rentalAndLeaseKeyType"] == v3_value
+    assert "KEY_OPTION_UNTRANSLATED" not in [f.code for f in translated.findings]
+
+
+@pytest.mark.parametrize("v2_value", [1, 2, "DualExpiry"])
+def test_a_rental_and_lease_value_the_v2_sdk_never_wrote_is_planned_undefined_and_reported(v2_value):
+    translated = translate_option(_fairplay_option(v2_value), "nb:ckpid:UUID:c8", 0)
+    assert translated.option["configuration"]["rentalAndLeaseKeyType"] == "Undefined"
+    [untranslated] = [f for f in translated.findings if f.code == "KEY_OPTION_UNTRANSLATED"]
+    assert "RentalAndLeaseKeyType" in untranslated.message
+
+
+def _with_play_right(inner: str) -> str:
+    return PLAYREADY_TEMPLATE.replace("<UncompressedDigitalVideoOpl>300</UncompressedDigitalVideoOpl>", inner)
+
+
+def test_playready_control_bit_restrictions_are_read_from_their_configuration_data():
+    # As the v2 SDK's DataContract serializer writes ScmsRestriction, AgcAndColorStripeRestriction
+    # and ExplicitAnalogTelevisionRestriction inside a PlayRight.
+    raw = _with_play_right(
+        "<AgcAndColorStripeRestriction><ConfigurationData>1</ConfigurationData></AgcAndColorStripeRestriction>"
+        "<ExplicitAnalogTelevisionOutputRestriction><BestEffort>true</BestEffort><ConfigurationData>2</ConfigurationData></ExplicitAnalogTelevisionOutputRestriction>"
+        "<ScmsRestriction><ConfigurationData>3</ConfigurationData></ScmsRestriction>"
+    )
+    configuration, untranslated = playready_configuration(raw)
+    right = configuration["licenses"][0]["playRight"]
+    assert untranslated == []
+    assert (right["agcAndColorStripeRestriction"], right["scmsRestriction"]) == (1, 3)
+    assert right["explicitAnalogTelevisionOutputRestriction"] == {"bestEffort": True, "configurationData": 2}
+
+
+def test_nil_playready_restrictions_are_left_out():
+    raw = _with_play_right(
+        '<AgcAndColorStripeRestriction i:nil="true" /><ExplicitAnalogTelevisionOutputRestriction i:nil="true" /><ScmsRestriction i:nil="true" />'
+    )
+    configuration, untranslated = playready_configuration(raw)
+    right = configuration["licenses"][0]["playRight"]
+    assert untranslated == []
+    assert not {"agcAndColorStripeRestriction", "scmsRestriction", "explicitAnalogTelevisionOutputRestriction"} & set(right)
+
+
+def test_playready_control_bits_outside_0_to_3_are_untranslated_not_sent():
+    raw = _with_play_right("<ScmsRestriction><ConfigurationData>7</ConfigurationData></ScmsRestriction>")
+    configuration, untranslated = playready_configuration(raw)
+    assert "scmsRestriction" not in configuration["licenses"][0]["playRight"]
+    assert untranslated == ["PlayRight.ScmsRestriction"]
+
+
+def test_a_playready_option_with_every_restriction_validates_against_the_openapi_files():
+    raw = _with_play_right(
+        "<ExplicitAnalogTelevisionOutputRestriction><BestEffort>false</BestEffort><ConfigurationData>0</ConfigurationData></ExplicitAnalogTelevisionOutputRestriction>"
+        "<ScmsRestriction><ConfigurationData>2</ConfigurationData></ScmsRestriction>"
+    )
+    option = e.ContentKeyAuthorizationPolicyOption(id="nb:ckpoid:UUID:pr", name="pr", key_delivery_type=1, key_delivery_configuration=raw,
+                                                   restrictions=(e.ContentKeyAuthorizationPolicyRestriction(name="open", key_restriction_type=0),))
+    translated = translate_option(option, "nb:ckpid:UUID:c3", 0)
+    action = Action(
+        address="contentKeyPolicies/p", change=Change.CREATE, resource_type=ResourceType.CONTENT_KEY_POLICY.value, name="p",
+        operation="put", phase=Phase.PUBLISH, body={"properties": {"options": [translated.option]}}, secret_refs=translated.secret_refs,
+    )
+    assert body_errors(action) == []
+
+
+def test_the_mappings_parse_xml_only_through_the_shared_safe_parser():
+    from pathlib import Path
+
+    sources = "\n".join(p.read_text() for p in (Path(__file__).resolve().parents[2] / "mappings").glob("*.py"))
+    assert "defusedxml" not in sources and "xml.etree" not in sources
+    assert "from migrator.v2.xmlsafe import parse_xml" in sources
+
+
+def test_locators_whose_streaming_policy_passes_the_account_quota_are_manual_and_the_policy_is_not_planned(inventory, new_ctx, monkeypatch):
+    monkeypatch.setitem(tables.QUOTAS, "streamingPolicies", 1)
+    planner = ProtectionPlanner(new_ctx)
+    first, second, shares_first = (map_locator(inventory.get("Locators", lid(n)), new_ctx, planner)[0].action for n in (1, 5, 6))
+    assert (first.change, second.change, shares_first.change) == (Change.CREATE, Change.MANUAL, Change.CREATE)
+    assert second.address == f"manual/locators/{lid(5)}" and second.findings[0].code == "QUOTA_EXCEEDED"
+    planned = [p.action for p in planner.policy_proposals() if p.action.resource_type.endswith("/streamingPolicies")]
+    assert [a.name for a in planned] == [first.body["properties"]["streamingPolicyName"]]

@@ -171,6 +171,7 @@ def test_the_window_is_a_constructor_parameter(fake_time):
 
 def test_a_budget_seen_refilling_faster_than_configured_is_paced_at_the_measured_rate(fake_time):
     pacer = Pacer(clock=fake_time.clock, sleep=fake_time.sleep)  # told ARM's hour; the service refills 20/s
+    pacer.observe(Budget.WRITES, {WRITES: "1199"})
     for _ in range(300):  # 20 answers a second for 15 s, and the budget holds at 500: the refill paid for them
         pacer.observe(Budget.WRITES, {WRITES: "500"})
         fake_time.sleep(0.05)
@@ -184,6 +185,20 @@ def test_a_budget_that_only_falls_keeps_the_configured_refill_rate(fake_time):
         pacer.observe(Budget.WRITES, {WRITES: str(590 - n)})
         fake_time.sleep(0.05)
     assert pacer.refill_rate(Budget.WRITES) == pytest.approx(HOURLY_WRITE_REFILL)
+
+
+def test_a_budget_held_at_its_peak_is_full_and_not_paced(fake_time):
+    pacer = Pacer(clock=fake_time.clock, sleep=fake_time.sleep)  # told 1,200; the service's bucket holds 200
+    pacer.observe(Budget.WRITES, {WRITES: "199"})
+    assert pacer.interval(Budget.WRITES) > 0  # one answer: nothing says it is full yet
+    for _ in range(20):  # 6 s of answers and the budget stays at the most it ever reported
+        fake_time.sleep(0.3)
+        pacer.observe(Budget.WRITES, {WRITES: "199"})
+    assert pacer.interval(Budget.WRITES) == 0  # waiting would only let the refill overflow
+    for n in range(20):
+        fake_time.sleep(0.3)
+        pacer.observe(Budget.WRITES, {WRITES: str(190 - 5 * n)})
+    assert pacer.interval(Budget.WRITES) > 0  # spent below its peak: paced again
 
 
 def test_connect_paces_by_the_window_it_is_given_or_the_environment_names():
@@ -204,8 +219,8 @@ def test_an_unusable_rate_window_in_the_environment_is_refused(value):
 
 def test_worker_threads_share_one_client_and_its_pacing_budget(fake_time, rsps):
     client = make_client(fake_time)
-    for n in range(40):
-        rsps.get(f"{METADATA}/assets/a{n}", json={"name": f"a{n}"}, headers={READS: "100"})
+    for n in range(40):  # each answer one read fewer: a budget being spent, not a full one
+        rsps.get(f"{METADATA}/assets/a{n}", json={"name": f"a{n}"}, headers={READS: str(100 - n)})
     with ThreadPoolExecutor(max_workers=4) as pool:
         names = list(pool.map(lambda n: client.assets.get(ACCOUNT, f"a{n}").name, range(40)))
     assert names == [f"a{n}" for n in range(40)]

@@ -140,5 +140,8 @@ def test_pacing_slows_down_before_the_sandboxs_arm_throttle_refuses(fake_time):
         statuses = [entry.status for entry in throttled.request_log.entries("v3")]
     assert 429 not in statuses
     assert waits[:20] == [0.0] * 20  # more than half of the 40 left
-    # Then the rest (20, less a reserve of 10) is spread evenly over the hour: 3600 s / 10.
-    assert waits[20:] == [pytest.approx(360.0)] * 10
+    # Then the refill rate (40 per 3600 s), 1.5 times it at half the budget, less as it falls
+    # towards the reserve of 10: remaining 20, 19, ... 11 after answers 20 to 29.
+    refill = 40 / 3600
+    assert waits[20:] == [pytest.approx(1 / (refill * (0.5 + (remaining - 10) / 10))) for remaining in range(20, 10, -1)]
+    assert waits[20] == pytest.approx(60.0) and waits[29] == pytest.approx(150.0)
