@@ -26,7 +26,7 @@ FINDINGS: dict[str, CatalogEntry] = {
     "GRAPH_CYCLE": CatalogEntry(WARNING, "Entities refer to each other in a ring.", "The ring was broken at the edges listed; check the parent-asset links in v2."),
     "NAME_RENAMED": CatalogEntry(INFO, "A v2 name breaks the v3 naming rules and was renamed deterministically.", "Nothing to do; the original name is kept in the description. Update clients that look the resource up by name."),
     "NOT_REFRESHED": CatalogEntry(INFO, "The target was not read (--no-refresh); every resource is assumed absent.", "Plan again without --no-refresh before applying."),
-    "QUOTA_EXCEEDED": CatalogEntry(BLOCKER, "A 1:1 copy would exceed a v3 account quota.", "Consolidate (fewer policies, transforms, live events) or ask for a quota increase before applying."),
+    "QUOTA_EXCEEDED": CatalogEntry(BLOCKER, "A 1:1 copy would exceed a v3 account quota.", "Only what fits is created; consolidate (fewer endpoints, policies, transforms, live events; custom host names onto a created endpoint) or ask for a quota increase, then create the rest by hand."),
     # -- assets and content
     "ASSET_VISIBLE": CatalogEntry(INFO, "v3 already sees this v2 entity in the same account.", "Nothing to do; streaming URLs stay as they are."),
     "ASSET_NOT_VISIBLE": CatalogEntry(BLOCKER, "The target read did not find an entity v3 should see in the same account.", "Check the account and the v2 id; re-read the inventory and plan again."),

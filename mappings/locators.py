@@ -32,7 +32,7 @@ from migrator.mappings.base import (
 )
 from migrator.mappings.catalog import finding
 from migrator.mappings.protection import SECRET, ProtectionPlanner
-from migrator.mappings.quotas import Ranking, ranking
+from migrator.mappings.quotas import Ranking, ranked, ranking
 
 SAS, ON_DEMAND_ORIGIN = 1, 2
 
@@ -83,8 +83,13 @@ def _publishes(locator, ctx: MappingContext) -> bool:
 def asset_locator_ranking(asset: str, ctx: MappingContext) -> Ranking:
     """The asset's publishing locators by v2 id: the first keeps the v2 content keys, and the
     first 100 fit the per-asset locator quota."""
+    keys = ctx.graph.needed_by_keys("Assets", asset, "Locators")
+    if len(keys) == 1:
+        # The usual case, and the locator being mapped: no sibling to read.
+        return ranked("streamingLocatorsPerAsset", tuple(keys))
+
     def ordered() -> list[str]:
-        siblings = (ctx.entity("Locators", k) for k in ctx.graph.needed_by_keys("Assets", asset, "Locators"))
+        siblings = (ctx.entity("Locators", k) for k in keys)
         return sorted(s.id for s in siblings if s is not None and _publishes(s, ctx))
 
     return ranking(ctx, "streamingLocatorsPerAsset", (asset, str(ctx.now)), ordered)

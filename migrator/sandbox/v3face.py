@@ -1290,8 +1290,7 @@ def list_paths(ctx: Context, locator: dict) -> Response:
     files = ctx.face.asset_files(ctx.account, asset) if asset else AssetFiles(None)
     locator_id = properties["streamingLocatorId"]
     streaming, download = [], []
-    for scheme, block in policy_schemes(ctx, properties.get("streamingPolicyName", "")).items():
-        protocols = block.get("enabledProtocols") or {}
+    for scheme, protocols in served_protocols(ctx, locator).items():
         encryption = SCHEME_KEY_TYPES[scheme][1]
         for protocol, flag, formats in STREAMING_FORMATS:
             if protocols.get(flag):
@@ -1300,6 +1299,20 @@ def list_paths(ctx: Context, locator: dict) -> Response:
         if protocols.get("download"):
             download.extend(f"/{locator_id}/{name}" for name in files.files if not name.lower().endswith(MANIFEST_SUFFIXES))
     return Response.json(200, {"streamingPaths": streaming, "downloadPaths": download})
+
+
+def served_protocols(ctx: Context, locator: dict) -> dict[str, dict]:
+    """Encryption scheme -> enabled protocols the locator streams, across every policy it serves."""
+    projection = ctx.account.projection
+    served = projection.served_policies(locator["name"]) if projection else None
+    names = served or [locator["properties"].get("streamingPolicyName", "")]
+    merged: dict[str, dict] = {}
+    for name in names:
+        for scheme, block in policy_schemes(ctx, name).items():
+            enabled = merged.setdefault(scheme, {})
+            for flag, on in (block.get("enabledProtocols") or {}).items():
+                enabled[flag] = enabled.get(flag, False) or bool(on)
+    return merged
 
 
 def policy_with_secrets(ctx: Context, policy: dict) -> Response:

@@ -282,6 +282,18 @@ class V2Projection:
             return record["StartTime"] + timedelta(minutes=float(policy.get("DurationInMinutes") or 0))
         return record.get("ExpirationDateTime")
 
+    def served_policies(self, locator_name: str) -> list[str] | None:
+        """Every streaming policy a projected v2 locator serves through, None for other locators.
+
+        A v3 locator names one streaming policy, but v2 applied every delivery policy linked to
+        the asset (e.g. CENC for DASH and Smooth beside CBCS for HLS), so its paths are the union.
+        """
+        record = self._record("Locators", locator_name)
+        if record is None or self.locator(record) is None or record.get("Type") == LOCATOR_SAS:
+            return None
+        policies = self.data.navigation("Assets", record["AssetId"], "DeliveryPolicies")
+        return [guid_of(p) for p in policies] or [CLEAR_STREAMING_POLICY]
+
     def _locator_policy(self, record: dict) -> str:
         if record.get("Type") == LOCATOR_SAS:
             return DOWNLOAD_POLICY

@@ -299,3 +299,31 @@ def test_listing_a_million_asset_account_reads_one_page_at_a_time():
 def test_v2_assets_can_be_found_by_their_alternate_id(arm):
     found = arm.get("assets", **{"$filter": "properties/alternateId eq 'alt-Secret Film'"}).json()
     assert [a["name"] for a in found["value"]] == [ENCRYPTED_ASSET]
+
+
+def test_a_locator_on_an_asset_with_cenc_and_cbcs_policies_lists_the_paths_of_both():
+    data = v2_records()
+    cenc, cbcs = f"nb:adpid:UUID:{ADP}", "nb:adpid:UUID:55555555-0000-4000-8000-000000000002"
+    data_records = {s: list(data.iter(s)) for s in ("Assets", "Files", "AccessPolicies", "Locators", "ContentKeys",
+                                                    "ContentKeyAuthorizationPolicies", "ContentKeyAuthorizationPolicyOptions",
+                                                    "StreamingEndpoints")}
+    data_records["AssetDeliveryPolicies"] = [
+        {"Id": cenc, "Name": "CENC", "AssetDeliveryProtocol": 1 | 2, "AssetDeliveryPolicyType": 4, "Created": T0, "LastModified": T0},
+        {"Id": cbcs, "Name": "CBCS", "AssetDeliveryProtocol": 4, "AssetDeliveryPolicyType": 5, "Created": T0, "LastModified": T0},
+    ]
+    links = {
+        ("Assets", "ContentKeys"): [(f"nb:cid:UUID:{ASSET}", f"nb:kid:UUID:{KEY}")],
+        ("Assets", "DeliveryPolicies"): [(f"nb:cid:UUID:{ASSET}", cenc), (f"nb:cid:UUID:{ASSET}", cbcs)],
+        ("ContentKeyAuthorizationPolicies", "Options"): [(f"nb:ckpid:UUID:{CKAP}", f"nb:ckpoid:UUID:{OPTION}")],
+    }
+    holder = account()
+    source = account(projection=V2Projection(InMemoryV2Data(data_records, links), holder.id, "westus2", VisibilityAssumptions()))
+    with serving(source) as (server, _face):
+        arm = Arm(server.base_url, source)
+        paths = arm.post(f"streamingLocators/{LOCATOR}/listPaths").json()["streamingPaths"]
+    served = {(p["streamingProtocol"], p["encryptionScheme"]) for p in paths}
+    assert served == {
+        ("Dash", "CommonEncryptionCenc"),
+        ("SmoothStreaming", "CommonEncryptionCenc"),
+        ("Hls", "CommonEncryptionCbcs"),
+    }
