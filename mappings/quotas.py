@@ -124,6 +124,7 @@ def fit_to_target(ctx: MappingContext, actions: Iterable[Action], current: Mappi
         if group is not None:
             held[group] = held.get(group, 0) + 1
     creates: dict[tuple[str, str], list[int]] = {}
+    demoted: set[str] = set()
     for i, action in enumerate(actions):
         group = quota_group(action.resource_type, action.name, action.body)
         if group is not None and action.change is Change.CREATE:
@@ -136,6 +137,29 @@ def fit_to_target(ctx: MappingContext, actions: Iterable[Action], current: Mappi
         ordered = sorted(indexes, key=lambda i: (_rank_of_sources(ctx, quota, actions[i].sources), actions[i].address))
         for i in ordered[room:]:
             actions[i] = _left_to_the_operator(actions[i], quota, scope, held.get(group, 0))
+            demoted.add(actions[i].address)
+    return _with_dependents_left_to_the_operator(actions, demoted)
+
+
+def _with_dependents_left_to_the_operator(actions: list[Action], demoted: set[str]) -> list[Action]:
+    """Creates that need a demoted create (a live output on a live event without room) cannot
+    succeed either: leave them to the operator too, transitively."""
+    changed = bool(demoted)
+    while changed:
+        changed = False
+        for i, action in enumerate(actions):
+            parents = demoted.intersection(action.depends_on)
+            if action.change is Change.CREATE and parents:
+                message = (
+                    f"{action.name}: needs {min(parents)}, which the target's quota leaves to the operator; "
+                    "create it by hand from this body after that"
+                )
+                actions[i] = replace(
+                    action, change=Change.MANUAL, operation=Operation.CONFIRM.value,
+                    findings=action.findings + (finding("QUOTA_EXCEEDED", message),),
+                )
+                demoted.add(action.address)
+                changed = True
     return actions
 
 

@@ -151,8 +151,8 @@ class _Adjacency:
         counts = [0] * (node_count + 1)
         for code in sorted_codes:
             counts[(code >> 32) + 1] += 1
-        self.start = array("q", accumulate(counts))
-        self.targets = array("l", [code & _LOW for code in sorted_codes])
+        self.start = array("I", accumulate(counts))
+        self.targets = array("I", [code & _LOW for code in sorted_codes])
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -180,9 +180,11 @@ class GraphBuilder:
         self._index_by_set: list[dict[str, int]] = []
         self._set_of = array("H")
         self._key_of: list[str] = []
-        # Held in batches (relation no., to set, from nodes, to keys): one batch per relation of a
-        # bulk load costs two machine words an edge, where a tuple per edge costs ten.
+        # References to keys not (yet) indexed, in batches (relation no., to set, from nodes, to
+        # keys): two machine words a reference, where a tuple each costs ten. References whose
+        # target is already indexed are edges at once (``_edges``, coded u << 32 | v).
         self._pending: list[tuple[int, str, array, list[str]]] = []
+        self._edges: set[int] = set()
         self._relation_names: list[str] = []
         self._relation_no: dict[str, int] = {}
 
@@ -210,12 +212,28 @@ class GraphBuilder:
         """Many (from key, to key) references of one relation at once."""
         rel_no = self._relation_number(relation)
         index = self._index_by_set[self._set_no(from_set)]
-        add_node = self.add_node
+        to_set_no = self._set_index.get(to_set)
+        targets = {} if to_set_no is None else self._index_by_set[to_set_no]
+        add_node, add_edge = self.add_node, self._edges.add
         from_nodes, to_keys = array("l"), []
         for f, t in pairs:
-            from_nodes.append(index[f] if f in index else add_node(from_set, f))
-            to_keys.append(t)
-        self._pending.append((rel_no, to_set, from_nodes, to_keys))
+            node = index[f] if f in index else add_node(from_set, f)
+            target = targets.get(t)
+            if target is None:
+                from_nodes.append(node)
+                to_keys.append(t)
+            else:
+                add_edge(node << 32 | target)
+        if to_keys:
+            self._pending.append((rel_no, to_set, from_nodes, to_keys))
+
+    def add_links(self, relation: Relation, pairs: Iterable[tuple[str, str]]) -> None:
+        """Many navigation pairs of one relation as read from the service, in its own direction."""
+        name = f"{relation.from_set}/{relation.name}"
+        if relation.reverse:
+            self.add_references(relation.to_set, name, relation.from_set, ((t, f) for f, t in pairs))
+        else:
+            self.add_references(relation.from_set, name, relation.to_set, pairs)
 
     def add_reference(self, from_set: str, from_key: str, relation: str, to_set: str, to_key: str) -> None:
         """``from`` needs ``to``; a missing ``to`` becomes a dangling reference at build time."""
@@ -239,7 +257,7 @@ class GraphBuilder:
 
     def build(self) -> "DependencyGraph":
         dangling: list[DanglingReference] = []
-        codes: set[int] = set()
+        codes, self._edges = self._edges, set()
         empty: dict[str, int] = {}
         indexes = {name: self._index_by_set[no] for name, no in self._set_index.items()}
         for rel_no, to_set, from_nodes, to_keys in self._pending:
@@ -344,8 +362,8 @@ def build_graph_from_rows(
 
     ``nodes`` are (entity set, its keys); ``references`` (property relation, its (from key, to
     key) pairs); ``links`` (navigation relation, its (from key, to key) pairs as read). A caller
-    that can read foreign keys without building typed entities (SQL over the inventory file)
-    builds the graph of millions of entities this way in a fraction of the time.
+    that streams rows set by set (SQL over the inventory file) calls the builder's
+    ``add_nodes``/``add_references``/``add_links`` the same way, without holding the rows.
     """
     builder = GraphBuilder()
     for entity_set, keys in nodes:
@@ -353,11 +371,7 @@ def build_graph_from_rows(
     for relation, pairs in references:
         builder.add_references(relation.from_set, f"{relation.from_set}.{relation.name}", relation.to_set, pairs)
     for relation, pairs in links:
-        name = f"{relation.from_set}/{relation.name}"
-        if relation.reverse:
-            builder.add_references(relation.to_set, name, relation.from_set, ((t, f) for f, t in pairs))
-        else:
-            builder.add_references(relation.from_set, name, relation.to_set, pairs)
+        builder.add_links(relation, pairs)
     return builder.build()
 
 
@@ -423,6 +437,11 @@ class DependencyGraph:
     def keys(self, entity_set: str) -> list[str]:
         set_no = self._set_index.get(entity_set)
         return [] if set_no is None else sorted(self._index_by_set[set_no])
+
+    def count_among(self, entity_set: str, keys: set[str]) -> int:
+        """How many entities of the set have their key in ``keys`` (no sorting: millions of keys)."""
+        set_no = self._set_index.get(entity_set)
+        return 0 if set_no is None else sum(1 for k in self._index_by_set[set_no] if k in keys)
 
     # -- direct relations ----------------------------------------------------
 

@@ -368,7 +368,7 @@ def write(plan: Plan, out: TextIO) -> str:
 
 
 _encode_string = json.encoder.encode_basestring  # the C encoder, as json.dumps(ensure_ascii=False) uses
-_FINDING_JSON: dict[Finding, str] = {}
+_ENCODED_SEVERITIES = {s: _encode_string(s.value) for s in Severity}
 _ENCODED_CHANGES = {c: _encode_string(c.value) for c in Change}
 _ENCODED_PHASES = {p: _encode_string(p.value) for p in Phase}
 
@@ -406,11 +406,17 @@ def _string_list(values: tuple[str, ...]) -> str:
 
 
 def _finding_json(f: Finding) -> str:
-    # Findings repeat across actions (the catalog shares instances): encode each once.
-    text = _FINDING_JSON.get(f)
-    if text is None:
-        text = _FINDING_JSON[f] = _compact(f.to_dict())
-    return text
+    # Built by hand in sorted key order: most findings carry a message of their own, so a cache
+    # of encoded findings only grew by one entry per action (millions, held to the end).
+    return "".join(
+        (
+            '{"code":', _encode_string(f.code),
+            ',"message":', _encode_string(f.message),
+            ',"remediation":', _encode_string(f.remediation),
+            ',"severity":', _ENCODED_SEVERITIES[f.severity],
+            "}",
+        )
+    )
 
 
 def load(path: str | os.PathLike) -> Plan:

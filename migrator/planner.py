@@ -25,8 +25,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol
 from migrator import __version__
 from migrator.console import Reporter, SilentReporter
 from migrator.exceptions import ConfigError
-from migrator.graph import NAVIGATION_RELATIONS, RELATIONS, DependencyGraph, build_graph, build_graph_from_rows
-from migrator.mappings import assets, encoding, endpoints, filters, ingest, live, locators, notifications, protection, tables
+from migrator.graph import NAVIGATION_RELATIONS, RELATIONS, DependencyGraph, GraphBuilder, build_graph
+from migrator.mappings import assets, encoding, endpoints, filters, ingest, live, locators, notifications, protection, quotas, tables
 from migrator.mappings.base import IMMUTABLE_TYPES, MappingContext, Mode, Proposal, Refresh, canonical_hash
 from migrator.mappings.catalog import finding
 from migrator.plan import (
@@ -334,13 +334,21 @@ class Planner:
             action = proposal.action
             key = _target_key(action)
             self.proposals[address] = replace(proposal, action=refreshed_action(action, proposal.refresh, current.get(key)))
+        self._fit_to_target_quotas(current)
+
+    def _fit_to_target_quotas(self, current: Mapping[tuple[str, str], Mapping[str, Any]]) -> None:
+        """Leave to the operator every create the target has no room for, counting what it holds."""
+        fitted = quotas.fit_to_target(self.ctx, (p.action for p in self.proposals.values()), current)
+        for (address, proposal), action in zip(list(self.proposals.items()), fitted):
+            if action is not proposal.action:
+                self.proposals[address] = replace(proposal, action=action)
 
     # -- assembly ---------------------------------------------------------------------------
 
     def assemble(self) -> Plan:
         meta = self.store.meta
         counts = {s: meta.counts[s] for s in self.entity_sets}
-        accounted = {s: sum(1 for k in self.graph.keys(s) if k in self.accounted) for s in self.entity_sets}
+        accounted = {s: self.graph.count_among(s, self.accounted) for s in self.entity_sets}
         actions = [p.action for p in self.proposals.values()]
         self._release_mapping_state()
         return Plan(
@@ -428,37 +436,55 @@ def graph_of_inventory_file(path, entity_sets: Iterable[str], navigations: Itera
 
     Equal to ``build_graph`` over the typed entities (a test holds them together), but the
     records are never turned into typed entities: at millions of entities that parse is most
-    of the cost. Records are the canonical wire-named JSON of docs/inventory-format.md.
+    of the cost. Records are the canonical wire-named JSON of docs/inventory-format.md. Rows
+    stream straight into the builder, sets a reference points to before the sets that refer
+    (so nearly every reference is an edge at once and its key string is dropped), navigations
+    last: the graph's peak memory is little more than the graph.
     """
     wanted = tuple(entity_sets)
     stored = set(navigations)
+    builder = GraphBuilder()
     conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-    nodes: list[tuple[str, list[str]]] = []
-    references: list[tuple[Any, list[tuple[str, str]]]] = []
     try:
-        for entity_set in wanted:
-            keys, found = _scan_set(conn, entity_set)
-            nodes.append((entity_set, keys))
-            references.extend(found)
-        links = [
-            (
-                relation,
-                conn.execute(
-                    "SELECT from_key, to_key FROM links WHERE entity_set = ? AND nav = ? ORDER BY from_key, to_key",
-                    (relation.from_set, relation.name),
-                ).fetchall(),
-            )
-            for relation in NAVIGATION_RELATIONS
-            if relation.from_set in wanted and (relation.from_set, relation.name) in stored
-        ]
+        for entity_set in _referenced_sets_first(wanted):
+            _scan_set(conn, entity_set, builder)
+        for relation in NAVIGATION_RELATIONS:
+            if relation.from_set in wanted and (relation.from_set, relation.name) in stored:
+                builder.add_links(
+                    relation,
+                    conn.execute(
+                        "SELECT from_key, to_key FROM links WHERE entity_set = ? AND nav = ? ORDER BY from_key, to_key",
+                        (relation.from_set, relation.name),
+                    ),
+                )
     finally:
         conn.close()
-    return build_graph_from_rows(nodes, references, links)
+    return builder.build()
 
 
-def _scan_set(conn: sqlite3.Connection, entity_set: str) -> tuple[list[str], list[tuple[Any, list[tuple[str, str]]]]]:
-    """The set's keys and its property references, reading its records once (a collection on a
-    relation's path, e.g. a job's notification subscriptions, takes one more small query)."""
+def _referenced_sets_first(entity_sets: tuple[str, ...]) -> list[str]:
+    """The sets in an order where a set's property references point to sets already read
+    (where the schema allows; the graph is the same in any order)."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(entity_set: str) -> None:
+        if entity_set in seen:
+            return
+        seen.add(entity_set)
+        for relation in RELATIONS:
+            if relation.kind == "property" and relation.from_set == entity_set and relation.to_set in entity_sets:
+                visit(relation.to_set)
+        order.append(entity_set)
+
+    for entity_set in entity_sets:
+        visit(entity_set)
+    return order
+
+
+def _scan_set(conn: sqlite3.Connection, entity_set: str, builder: GraphBuilder) -> None:
+    """The set's nodes and its property references, reading its records once (a collection on
+    a relation's path, e.g. a job's notification subscriptions, takes one more small query)."""
     plain, nested = [], []
     for relation in RELATIONS:
         if relation.kind == "property" and relation.from_set == entity_set:
@@ -470,8 +496,8 @@ def _scan_set(conn: sqlite3.Connection, entity_set: str) -> tuple[list[str], lis
         f"SELECT key{columns} FROM entities WHERE entity_set = ? ORDER BY key",
         (*("$." + r.name for r in plain), entity_set),
     )
-    # Streamed into flat lists (the key strings shared): at millions of rows, holding the row
-    # tuples and a pair tuple per reference was most of the graph's peak memory.
+    # Streamed into flat lists (the key strings shared): holding the row tuples and a pair
+    # tuple per reference was most of the graph's peak memory.
     keys: list[str] = []
     pairs: list[tuple[list[str], list[str]]] = [([], []) for _ in plain]
     for row in rows:
@@ -481,15 +507,18 @@ def _scan_set(conn: sqlite3.Connection, entity_set: str) -> tuple[list[str], lis
             if target:
                 froms.append(key)
                 tos.append(target)
-    found = [(r, zip(froms, tos)) for r, (froms, tos) in zip(plain, pairs)]
+    builder.add_nodes(entity_set, keys)
+    del keys
+    for relation, (froms, tos) in zip(plain, pairs):
+        builder.add_references(entity_set, f"{entity_set}.{relation.name}", relation.to_set, zip(froms, tos))
+    del pairs
     for relation in nested:
         collection, field_name = relation.name.split(".", 1)
-        pairs = conn.execute(
+        found = conn.execute(
             "SELECT e.key, json_extract(item.value, ?) FROM entities e, json_each(e.record, ?) item WHERE e.entity_set = ?",
             ("$." + field_name, "$." + collection, entity_set),
         )
-        found.append((relation, [(key, target) for key, target in pairs if target]))
-    return keys, found
+        builder.add_references(entity_set, f"{entity_set}.{relation.name}", relation.to_set, ((k, t) for k, t in found if t))
 
 
 # -- refresh rules (pure) -----------------------------------------------------------------------

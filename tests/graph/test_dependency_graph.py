@@ -286,3 +286,35 @@ def test_a_cleared_graph_holds_nothing():
     g.clear()
     assert len(g) == 0 and g.edge_count == 0
     assert g.needs("Assets", A1) == [] and g.keys("Assets") == []
+
+
+def test_a_reference_gives_the_same_edge_whether_its_target_came_before_or_after_it():
+    early = GraphBuilder()
+    early.add_nodes("Assets", [A1])
+    early.add_references("Locators", "Locators.AssetId", "Assets", [(L1, A1), (L1, A1), (L2, A2)])
+    late = GraphBuilder()
+    late.add_references("Locators", "Locators.AssetId", "Assets", [(L1, A1), (L2, A2)])
+    late.add_nodes("Assets", [A1])
+    for g in (early.build(), late.build()):
+        assert g.edge_count == 1  # the repeated reference is one edge, as in a DiGraph
+        assert g.need_keys("Locators", L1, "Assets") == [A1]
+        assert g.needed_by_keys("Assets", A1, "Locators") == [L1]
+        assert [(d.source, d.target_key) for d in g.dangling] == [(NodeRef("Locators", L2), A2)]
+
+
+def test_the_edge_dropped_to_break_a_cycle_is_gone_in_both_directions():
+    b = GraphBuilder()
+    parents = next(r for r in RELATIONS if r.name == "ParentAssets")
+    b.add_link(parents, A1, A2)
+    b.add_link(parents, A2, A1)
+    g = b.build()
+    assert g.cycles[0].dropped == ((NodeRef("Assets", A2), NodeRef("Assets", A1)),)
+    assert g.need_keys("Assets", A2, "Assets") == [] and g.needed_by_keys("Assets", A1, "Assets") == []
+    assert g.need_keys("Assets", A1, "Assets") == [A2] and g.needed_by_keys("Assets", A2, "Assets") == [A1]
+    assert g.edge_count == 1
+
+
+def test_count_among_counts_the_set_s_keys_found_in_a_ledger():
+    g = publishing_graph()
+    assert g.count_among("Assets", {A1, L1, "nb:cid:UUID:other"}) == 1
+    assert g.count_among("Programs", {A1}) == 0

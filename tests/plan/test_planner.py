@@ -254,3 +254,40 @@ def test_planning_from_the_file_gives_the_same_actions_as_from_memory(tmp_path):
     memory.meta.read_at = store.meta.read_at  # "expired" is judged against the read time
     assert from_file.actions == make_plan(memory, request).actions
     assert from_file.fully_covered
+
+
+def test_key_policy_templates_are_parsed_once_per_run_and_the_parser_is_restored_after(tmp_path):
+    from migrator.mappings import protection
+
+    parse = protection._parse_xml
+    items, links = sample_account()
+    store = write_inventory_file(tmp_path / "inv.db", items, links)
+    request = PlanRequest(mode=Mode.NEW_ACCOUNT, target=TARGET, source=SOURCE, refresh=False, location="westeurope")
+    seen = []
+    original_make = protection.translate_option
+
+    def spying(option, ckap_id, index):
+        seen.append(protection._parse_xml)
+        return original_make(option, ckap_id, index)
+
+    protection.translate_option = spying
+    try:
+        memoised = make_plan(store, request)
+    finally:
+        protection.translate_option = original_make
+    assert seen and all(hasattr(p, "cache_info") for p in seen)
+    assert protection._parse_xml is parse
+    assert dumps(memoised) == dumps(make_plan(store, request))
+
+
+def test_creates_the_target_has_no_quota_room_for_are_left_to_the_operator():
+    held = [{"name": f"existing-{i}", "location": "westeurope", "properties": {}} for i in range(5)]
+    request = PlanRequest(mode=Mode.NEW_ACCOUNT, target=TARGET, source=SOURCE, refresh=True)
+    plan = make_plan(sample_inventory(), request, FakeArm({"liveEvents": held}))
+    live_events = [a for a in plan.actions if a.address.startswith("liveEvents/")]
+    assert live_events
+    for action in live_events:
+        assert action.change is Change.MANUAL
+        assert "QUOTA_EXCEEDED" in [f.code for f in action.findings]
+    with_room = make_plan(sample_inventory(), request, FakeArm({"liveEvents": held[:1]}))
+    assert any(a.change is Change.CREATE for a in with_room.actions if a.address.startswith("liveEvents/"))
