@@ -43,34 +43,16 @@ SECRET_ENVIRONMENT = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD"
 @click.option("--show-unchanged/--hide-unchanged", default=True, help="List no-change resources too (default) or only what changes.")
 @output_option
 @cloud_option
-def plan_command(
-    inventory_path: Path,
-    arm_endpoint: str | None,
-    arm_token: str | None,
-    subscription_id: str | None,
-    resource_group: str | None,
-    account_name: str | None,
-    mode: str,
-    source_account_name: str | None,
-    source_resource_group: str | None,
-    source_subscription_id: str | None,
-    location: str | None,
-    no_refresh: bool,
-    out: Path,
-    detailed_exitcode: bool,
-    show_unchanged: bool,
-    output: str,
-    cloud: str,
-) -> int:
+def plan_command(**options) -> int:
     """Map the inventory onto the target account and write the plan (like terraform plan -out).
 
     With --detailed-exitcode: 0 nothing to do, 2 changes pending, 1 any error (click's usage
     errors keep their own status, 64, so they are never read as "changes pending").
     """
     try:
-        return _plan(**locals())
+        return _plan(**options)
     except MigratorError as error:
-        if not detailed_exitcode or type(error) is MigratorError:
+        if not options["detailed_exitcode"] or type(error) is MigratorError:
             raise
         # Terraform's contract: every failure is 1, whatever its kind.
         raise MigratorError(error.message, hint=error.hint) from error
