@@ -8,6 +8,7 @@ the work itself is done by plain functions elsewhere that tests call directly.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import click
@@ -18,6 +19,15 @@ from migrator.redact import SECRETS
 from migrator.status import ExitStatus
 
 log = logging.getLogger("migrator.cli")
+
+# Credentials every command may read from the environment; registered once, before any command
+# runs, so no log line or error message of any command can echo them.
+SECRET_ENVIRONMENT = (
+    "AZURE_CLIENT_SECRET",
+    "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+    "MIGRATOR_ARM_TOKEN",
+    "MIGRATOR_V2_TOKEN",
+)
 
 # One table from error class to exit status; the most specific class wins.
 EXIT_STATUS_BY_ERROR: list[tuple[type[exc.MigratorError], ExitStatus]] = [
@@ -86,6 +96,8 @@ class MigratorGroup(click.Group):
 def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
     """Plan, audit and run the move of an Azure Media Services account from v2 to v3."""
     configure_logging(verbose + (2 if debug else 0))
+    for name in SECRET_ENVIRONMENT:
+        SECRETS.add(os.environ.get(name))
     ctx.obj = {"debug": debug}
 
 

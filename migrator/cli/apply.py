@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import click
 
 from migrator.auth import StaticTokenProvider, token_provider
 from migrator.cli import cli
-from migrator.cli.options import arm_endpoint_option, arm_token_option, cloud_option, parallel_option
+from migrator.cli.options import arm_client_from_options, arm_endpoint_option, arm_token_option, cloud_option, parallel_option
 from migrator.clouds import get_cloud
 from migrator.console import TerminalReporter
 from migrator.executor import (
@@ -27,11 +26,10 @@ from migrator.plan import Phase, load
 from migrator.redact import SECRETS
 from migrator.status import ExitStatus
 from migrator.transport import record_session
-from migrator.v3.client import ArmClient, arm_session, connect
+from migrator.v3.client import ArmClient, arm_session
 
 log = logging.getLogger("migrator.cli.apply")
 
-SECRET_ENVIRONMENT = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "MIGRATOR_ARM_TOKEN")
 _CONFIRM_LABELS = {
     "manual": "Manual step",
     "content-copy": "Content copy",
@@ -105,9 +103,6 @@ def apply_command(
     cloud: str,
 ) -> int:
     """Apply a saved plan to the v3 target, in dependency order, resumable after a crash."""
-    for name in SECRET_ENVIRONMENT:
-        SECRETS.add(os.environ.get(name))
-    SECRETS.add(arm_token)
     plan = load(plan_path)
     checksum = _recorded_checksum(plan_path)
     journal_path = journal_path or plan_path.with_name(plan_path.name + ".journal")
@@ -124,13 +119,11 @@ def apply_command(
         outcome = _dry_run(plan, checksum, settings, endpoint, arm_token, cloud, dry_run_reads == "target", reporter)
         _show_dry_run(outcome, dry_run_out)
         return ExitStatus.SUCCESS
-    client = connect(cloud=get_cloud(cloud), endpoint=endpoint, static_token=arm_token, parallel=parallel)
+    client = arm_client_from_options(cloud=cloud, arm_endpoint=endpoint, arm_token=arm_token, parallel=parallel)
     source_endpoint = plan.source.arm_endpoint if plan.source is not None and not arm_endpoint else endpoint
     source_client = client
     if source_endpoint.rstrip("/") != endpoint.rstrip("/"):
-        source_client = connect(
-            cloud=get_cloud(cloud), endpoint=source_endpoint, static_token=arm_token, parallel=parallel
-        )
+        source_client = arm_client_from_options(cloud=cloud, arm_endpoint=source_endpoint, arm_token=arm_token, parallel=parallel)
     result = apply_plan(
         plan,
         checksum,
@@ -177,6 +170,7 @@ def _dry_run(plan, checksum, settings, endpoint, arm_token, cloud, reads_through
     session = arm_session(pool_size=settings.parallel * 2)
     recording = record_session(session, reads_through=reads_through)
     if reads_through:
+        SECRETS.add(arm_token)
         cloud_settings = get_cloud(cloud)
         provider = token_provider(
             static_token=arm_token, cloud=cloud_settings, scope=cloud_settings.arm_scope, api="ARM"

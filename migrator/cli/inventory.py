@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
@@ -25,7 +24,6 @@ from migrator.v2.reader import (
 )
 
 # Secret values the environment may hold; registered so the log scrubber removes them anywhere.
-SECRET_ENVIRONMENT = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "MIGRATOR_V2_TOKEN")
 
 
 @cli.command("inventory")
@@ -85,8 +83,6 @@ def inventory_command(
     cloud: str,
 ) -> int:
     """Read every entity set of the v2 account into one snapshot file."""
-    for name in SECRET_ENVIRONMENT:
-        SECRETS.add(os.environ.get(name))
     SECRETS.add(v2_token)
     provider = token_provider(
         static_token=v2_token, cloud=get_cloud(cloud), scope=get_cloud(cloud).v2_scope, api="v2"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import click
@@ -22,11 +20,9 @@ from migrator.exceptions import ConfigError, MigratorError
 from migrator.mappings.base import Mode
 from migrator.plan import AccountCoordinates, dumps, render_lines, save
 from migrator.planner import PlanRequest, make_plan
-from migrator.redact import SECRETS
 from migrator.status import ExitStatus
 from migrator.v2.store import InventoryStore
 
-SECRET_ENVIRONMENT = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "MIGRATOR_ARM_TOKEN")
 
 
 @cli.command("plan")
@@ -77,8 +73,6 @@ def _plan(
     output: str,
     cloud: str,
 ) -> int:
-    for name in SECRET_ENVIRONMENT:
-        SECRETS.add(os.environ.get(name))
     target_ref = account_ref_from_options(subscription_id=subscription_id, resource_group=resource_group, account_name=account_name)
     endpoint = arm_endpoint or get_cloud(cloud).arm_endpoint
     target = AccountCoordinates(endpoint, target_ref.subscription_id, target_ref.resource_group, target_ref.account_name)

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
 
 from migrator.cli import cli
-from migrator.cli.options import arm_endpoint_option, arm_token_option, cloud_option, output_option, parallel_option
-from migrator.clouds import get_cloud
+from migrator.cli.options import arm_client_from_options, arm_endpoint_option, arm_token_option, cloud_option, output_option, parallel_option
 from migrator.exceptions import VerifyError
 from migrator.plan import load
-from migrator.redact import SECRETS
 from migrator.status import ExitStatus
-from migrator.v3.client import connect
 from migrator.verify import verify_plan
 
-SECRET_ENVIRONMENT = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "MIGRATOR_ARM_TOKEN")
 
 
 @cli.command("verify")
@@ -39,12 +34,9 @@ def verify_command(
     cloud: str,
 ) -> int:
     """Check that every planned resource exists on the target as planned and locator paths are kept."""
-    for name in SECRET_ENVIRONMENT:
-        SECRETS.add(os.environ.get(name))
-    SECRETS.add(arm_token)
     plan = load(plan_path)
     endpoint = arm_endpoint or plan.target.arm_endpoint
-    client = connect(cloud=get_cloud(cloud), endpoint=endpoint, static_token=arm_token, parallel=parallel)
+    client = arm_client_from_options(cloud=cloud, arm_endpoint=endpoint, arm_token=arm_token, parallel=parallel)
     report = verify_plan(plan, client, parallel=parallel)
     if output == "json":
         click.echo(json.dumps(report.to_json(), indent=2, sort_keys=True))

@@ -109,3 +109,24 @@ def test_a_declined_confirmation_exits_with_the_aborted_status(interrupted_comma
     with pytest.raises(SystemExit) as stop:
         cli.main(["_decline_for_test"], prog_name="migrator")
     assert stop.value.code == ExitStatus.ABORTED
+
+
+def test_credentials_in_the_environment_are_scrubbed_from_every_command_output(monkeypatch, capsys):
+    secret = "env-client-secret-424242"
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", secret)
+
+    @cli.command("_leak_for_test", hidden=True)
+    def leak():
+        import logging
+
+        logging.getLogger("migrator.test").warning("sending %s", secret)
+        raise exc.AuthError(f"refused {secret}")
+
+    try:
+        with pytest.raises(SystemExit):
+            cli.main(["_leak_for_test"], prog_name="migrator")
+    finally:
+        cli.commands.pop("_leak_for_test")
+    err = capsys.readouterr().err
+    assert "sending" in err and "refused" in err
+    assert secret not in err
