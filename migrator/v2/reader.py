@@ -650,15 +650,15 @@ class _Coordinator:
     def run(self, units: Sequence[Unit]) -> None:
         self._selected_sets = {u.entity_set for u in units if u.kind is UnitKind.ENTITY_SET}
         states = self._writer.unit_states()
-        todo = [u for u in units if states.get(u.name) is UnitState.PENDING]
-        done_sets = {u.entity_set for u in units if u.kind is UnitKind.ENTITY_SET and u not in todo}
-        if len(todo) < len(units):
-            log.info("resuming: %d of %d units already read", len(units) - len(todo), len(units))
-        waiting = deque(todo)
+        pending = [u for u in units if states.get(u.name) is UnitState.PENDING]
+        done_sets = {u.entity_set for u in units if u.kind is UnitKind.ENTITY_SET and u not in pending}
+        if len(pending) < len(units):
+            log.info("resuming: %d of %d units already read", len(units) - len(pending), len(units))
+        waiting = deque(pending)
         active: list[_Cursor] = []
         in_flight: dict[Future, tuple[_Cursor, PageRequest]] = {}
-        label = f"Reading {len(todo)} entity sets and relations"
-        with self._reporter.progress(label, len(todo)) as progress, ThreadPoolExecutor(
+        label = f"Reading {len(pending)} entity sets and relations"
+        with self._reporter.progress(label, len(pending)) as progress, ThreadPoolExecutor(
             max_workers=self._settings.parallel, thread_name_prefix="v2-read"
         ) as pool:
             try:
