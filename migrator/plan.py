@@ -18,9 +18,11 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
+from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, TextIO
 
+from migrator.canonical import canonical_json
 from migrator.exceptions import PlanFormatError, StalePlanError
 
 FORMAT_VERSION = "1.0"
@@ -290,12 +292,7 @@ def to_document(plan: Plan, *, with_actions: bool = True) -> dict[str, Any]:
     return document
 
 
-# One encoder for every canonical encoding: json.dumps with options builds a new one per call.
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _compact(value: Any) -> str:
-    return _CANONICAL.encode(value)
+_compact = canonical_json
 
 
 def _indented(value: Any, level: int) -> str:
@@ -341,6 +338,9 @@ def save(plan: Plan, path: str | os.PathLike) -> str:
     return checksum
 
 
+_WRITE_BATCH = 1024  # actions encoded, hashed and written together
+
+
 def write(plan: Plan, out: TextIO) -> str:
     """Stream the plan document to ``out``; returns its checksum.
 
@@ -351,10 +351,12 @@ def write(plan: Plan, out: TextIO) -> str:
     rest = to_document(plan, with_actions=False)
     digest = hashlib.sha256(b'{"actions":[')
     out.write('{\n  "actions": [')
-    for i, action in enumerate(plan.actions):
-        line = action_json(action)
-        digest.update(((",") if i else "").encode() + line.encode())
-        out.write((",\n    " if i else "\n    ") + line)
+    actions = iter(plan.actions)
+    separator = ""
+    while batch := [action_json(a) for a in islice(actions, _WRITE_BATCH)]:
+        digest.update((separator and ",").encode() + ",".join(batch).encode())
+        out.write((separator or "\n    ") + ",\n    ".join(batch))
+        separator = ",\n    "
     out.write("\n  ]" if plan.actions else "]")
     digest.update(b"]")
     for key in sorted(rest):

@@ -187,3 +187,37 @@ def test_the_fast_action_encoding_equals_the_generic_canonical_encoding():
     odd = Action("x/ü\"\n", Change.MODIFY, None, "n", "put", Phase.POST, current={"b": 1, "a": [None, 1.5]},
                  findings=(Finding("C", Severity.BLOCKER, "quote \" and \u2028", "r"),), irreversible=True)
     assert action_json(odd) == _compact(odd.to_dict())
+
+
+def test_a_plan_of_several_write_batches_loads_back_equal_and_reads_as_one_action_per_line(tmp_path):
+    from migrator.plan import _WRITE_BATCH
+
+    count = 2 * _WRITE_BATCH + 3
+    actions = [
+        Action(f"assets/a{i:05d}", Change.CREATE, ASSET, f"a{i:05d}", "put", Phase.PREPARE,
+               sources=(f"nb:cid:UUID:{i}",), body={"properties": {"description": f"asset {i}"}})
+        for i in range(count)
+    ]
+    plan = make_plan(actions=actions)
+    save(plan, tmp_path / "p.json")
+    text = (tmp_path / "p.json").read_text(encoding="utf-8")
+    assert sum(1 for line in text.splitlines() if line.startswith('    {"address"')) == count
+    assert load(tmp_path / "p.json") == plan
+    assert dumps(plan) == text
+
+
+def test_the_plan_checksum_is_the_digest_of_the_canonical_document_whatever_the_batching(tmp_path):
+    import hashlib
+
+    from migrator.plan import _WRITE_BATCH, to_document
+
+    actions = [
+        Action(f"assets/a{i:05d}", Change.CREATE, ASSET, f"a{i:05d}", "put", Phase.PREPARE, sources=(f"s{i}",))
+        for i in range(_WRITE_BATCH + 1)
+    ]
+    plan = make_plan(actions=actions)
+    document = to_document(plan)
+    expected = "sha256:" + hashlib.sha256(
+        json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
+    assert json.loads(dumps(plan))["checksum"] == expected
