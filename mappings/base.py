@@ -8,13 +8,13 @@ refresh (``Refresh``): a mapping never reads the target.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Callable, Mapping
 
+from migrator.canonical import canonical_json
 from migrator.graph import DependencyGraph
 from migrator.plan import Action, Change, Finding, Operation, Phase
 from migrator.v3.ids import ResourceType
@@ -45,7 +45,7 @@ IMMUTABLE_TYPES = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a plan holds millions
 class Proposal:
     action: Action
     refresh: Refresh = Refresh.NONE
@@ -86,8 +86,7 @@ def lower_first(name: str) -> str:
 
 
 def canonical_hash(value: Any, length: int = 10) -> str:
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:length]
+    return hashlib.sha256(canonical_json(value).encode()).hexdigest()[:length]
 
 
 def resource_action(

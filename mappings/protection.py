@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
@@ -92,6 +92,10 @@ class ProtectionPlanner:
         self._streaming: dict[str, _PolicyUse] = {}
         self._key_policies: dict[str, _PolicyUse] = {}
         self._streaming_by_adps: dict[tuple, tuple[str, tuple[Finding, ...], bool]] = {}
+        # Key policy translations by what the options say, their ids aside (findings are kept
+        # with the ids as slots): assets share a few option shapes, so each is translated and
+        # hashed once.
+        self._key_policy_by_shape: dict[bytes, tuple[str | None, frozenset[str], tuple[Finding, ...]]] = {}
         self._key_policy_by_ckaps: dict[tuple[str, ...], str | None] = {}
         # Authorization policies none of whose options v3 can express: a manual step each.
         self._inexpressible: dict[tuple[str, ...], tuple[set[str], tuple[Finding, ...]]] = {}
@@ -131,6 +135,13 @@ class ProtectionPlanner:
             blocked=blocked,
             over_quota=over_quota,
         )
+
+    def forget_assets(self) -> None:
+        """Drop what is remembered per asset (for an asset's further locators) once every
+        locator is mapped: a million entries that the rest of the plan never reads."""
+        self._streaming_by_adps.clear()
+        self._key_policy_by_ckaps.clear()
+        self._key_policy_by_shape.clear()
 
     def _past_quota(self, name: str) -> bool:
         limit = tables.QUOTAS["streamingPolicies"]
@@ -177,26 +188,50 @@ class ProtectionPlanner:
     def _key_policy_for(self, ckap_ids: tuple[str, ...]) -> str | None:
         if ckap_ids in self._key_policy_by_ckaps:
             return self._key_policy_by_ckaps[ckap_ids]
+        members = [
+            (ckap_id, option_id, option)
+            for ckap_id in ckap_ids
+            for option_id in self.ctx.graph.need_keys(
+                "ContentKeyAuthorizationPolicies", ckap_id, "ContentKeyAuthorizationPolicyOptions"
+            )
+            if (option := self.ctx.entity("ContentKeyAuthorizationPolicyOptions", option_id)) is not None
+        ]
+        ids = [*ckap_ids, *(option_id for _, option_id, _ in members)]
+        shape = _digest([len(ckap_ids), *(_option_shape(option) for _, _, option in members)])
+        known = self._key_policy_by_shape.get(shape)
+        if known is None:
+            known = self._key_policy_by_shape[shape] = self._translate_key_policy(ckap_ids, members, ids)
+        name, fairplay_key_ids, templates = known
+        sources = {*ids, *fairplay_key_ids}
+        findings = _filled(templates, ids)
+        if name is None:
+            self._inexpressible.setdefault(ckap_ids, (sources, findings))
+        else:
+            use = self._key_policies[name]
+            use.sources.update(sources)
+            for f in findings:
+                use.findings.setdefault(f.code + f.message, f)
+        self._key_policy_by_ckaps[ckap_ids] = name
+        return name
+
+    def _translate_key_policy(
+        self, ckap_ids: tuple[str, ...], members: list[tuple[str, str, Any]], ids: list[str]
+    ) -> tuple[str | None, frozenset[str], tuple[Finding, ...]]:
+        """(content key policy name or None, FairPlay key ids, finding templates) of a shape
+        first met; the policy is registered under its name with this first use's secret refs."""
         options: list[dict[str, Any]] = []
         identities: list[str] = []
         refs: list[SecretRef] = []
-        sources: set[str] = set(ckap_ids)
         findings: list[Finding] = []
-        for ckap_id in ckap_ids:
-            for option_id in self.ctx.graph.need_keys(
-                "ContentKeyAuthorizationPolicies", ckap_id, "ContentKeyAuthorizationPolicyOptions"
-            ):
-                option = self.ctx.entity("ContentKeyAuthorizationPolicyOptions", option_id)
-                if option is None:
-                    continue
-                sources.add(option_id)
-                translated = translate_option(option, ckap_id, len(options))
-                findings.extend(translated.findings)
-                sources.update(translated.fairplay_key_ids)
-                if translated.option is not None:
-                    options.append(translated.option)
-                    identities.append(translated.secret_identity)
-                    refs.extend(translated.secret_refs)
+        fairplay_key_ids: set[str] = set()
+        for ckap_id, _, option in members:
+            translated = translate_option(option, ckap_id, len(options))
+            findings.extend(translated.findings)
+            fairplay_key_ids.update(translated.fairplay_key_ids)
+            if translated.option is not None:
+                options.append(translated.option)
+                identities.append(translated.secret_identity)
+                refs.extend(translated.secret_refs)
         name = None
         if options:
             body = {"properties": {"description": KEY_POLICY_DESCRIPTION, "options": options}}
@@ -204,14 +239,8 @@ class ProtectionPlanner:
             # bodies may still differ in secrets: the name also covers a digest of the
             # templates, and only policies with the very same secrets are shared.
             name = POLICY_PREFIX + canonical_hash([body, identities])
-            use = self._key_policies.setdefault(name, _PolicyUse(body, secret_refs=tuple(refs)))
-            use.sources.update(sources)
-            for f in findings:
-                use.findings.setdefault(f.code + f.message, f)
-        else:
-            self._inexpressible.setdefault(ckap_ids, (sources, tuple(findings)))
-        self._key_policy_by_ckaps[ckap_ids] = name
-        return name
+            self._key_policies.setdefault(name, _PolicyUse(body, secret_refs=tuple(refs)))
+        return name, frozenset(fairplay_key_ids), _finding_templates(findings, ids)
 
     # -- the shared policies as actions --------------------------------------------------------
 
@@ -231,6 +260,38 @@ class ProtectionPlanner:
                 "ContentKeyAuthorizationPolicies", ckap_ids[0], *(findings or (finding("KEY_OPTION_UNREADABLE"),)),
                 sources=tuple(sources), phase=Phase.PUBLISH,
             )
+
+
+def _digest(shape: list) -> bytes:
+    """A short key for a shape: shapes hold whole templates, and an account has thousands."""
+    return hashlib.sha256(repr(shape).encode()).digest()
+
+
+def _finding_templates(findings: list[Finding], ids: list[str]) -> tuple[Finding, ...]:
+    """Findings with the v2 ids of one use replaced by their positions, to fill for the next."""
+    return tuple(replace(f, message=_swap(f.message, ids, [_slot(i) for i in range(len(ids))])) for f in findings)
+
+
+def _filled(templates: tuple[Finding, ...], ids: list[str]) -> tuple[Finding, ...]:
+    return tuple(replace(f, message=_swap(f.message, [_slot(i) for i in range(len(ids))], ids)) for f in templates)
+
+
+def _slot(position: int) -> str:
+    return f"\x00{position}\x00"
+
+
+def _swap(message: str, old: list[str], new: list[str]) -> str:
+    for before, after in zip(old, new):
+        if before in message:
+            message = message.replace(before, after)
+    return message
+
+
+def _option_shape(option) -> tuple:
+    """What ``translate_option`` reads of an option for its v3 form, its id aside (the id
+    names it only when it has no name)."""
+    restrictions = tuple((enum_value(r.key_restriction_type), r.requirements) for r in option.restrictions or ())
+    return (option.name or guid_of(option.id), enum_value(option.key_delivery_type), option.key_delivery_configuration, restrictions)
 
 
 def _dedup_findings(use: _PolicyUse, kind: str) -> tuple[Finding, ...]:

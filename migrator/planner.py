@@ -93,13 +93,14 @@ CACHED_SETS = (
 # (millions of keys, options and policies at a million assets) goes to the actions still to
 # come. A late read would still be answered, from the file.
 _RELEASED_AFTER = {
+    "generate_notifications": ("Jobs",),
     "generate_access_policies": (
         "AccessPolicies",
-        "ContentKeys",
         "ContentKeyAuthorizationPolicies",
         "ContentKeyAuthorizationPolicyOptions",
         "AssetDeliveryPolicies",
     ),
+    "generate_content_keys": ("ContentKeys",),
 }
 
 # Collections listed once during refresh (top-level, account scope).
@@ -159,26 +160,31 @@ class _EntityCache:
 class Planner:
     """One planning run. ``run()`` executes ``STEPS`` in order and returns the plan."""
 
+    # The steps that hold large sets in memory (jobs until notifications; locators and the
+    # policies they publish with until the policy ledger steps) come before the millions of
+    # asset actions, which then take over the memory they let go. No step reads another's
+    # proposals; a ledger step only reads what the steps before it accounted (assets account
+    # content keys only, so just that ledger step waits for them).
     STEPS = (
         "generate_graph",
-        "generate_assets",
-        "generate_files",
-        "generate_storage_accounts",
+        "generate_transforms",
+        "generate_jobs",
+        "generate_notifications",
         "generate_locators",
         "generate_policies",
-        "generate_content_keys",
         "generate_key_policies",
         "generate_key_options",
         "generate_delivery_policies",
         "generate_access_policies",
+        "generate_assets",
+        "generate_files",
+        "generate_storage_accounts",
+        "generate_content_keys",
         "generate_filters",
-        "generate_transforms",
-        "generate_jobs",
         "generate_media_processors",
         "generate_reserved_units",
         "generate_live",
         "generate_streaming_endpoints",
-        "generate_notifications",
         "generate_ingest",
         "generate_graph_findings",
         "generate_quota_findings",
@@ -249,6 +255,7 @@ class Planner:
     def generate_locators(self) -> None:
         with self.entity_cache.holding("Locators"):
             self._map_each("Locators", lambda e, ctx: locators.map_locator(e, ctx, self.protection))
+        self.protection.forget_assets()
 
     def generate_policies(self) -> None:
         self._add(self.protection.policy_proposals())

@@ -292,3 +292,51 @@ def test_locators_whose_streaming_policy_passes_the_account_quota_are_manual_and
     assert second.address == f"manual/locators/{lid(5)}" and second.findings[0].code == "QUOTA_EXCEEDED"
     planned = [p.action for p in planner.policy_proposals() if p.action.resource_type.endswith("/streamingPolicies")]
     assert [a.name for a in planned] == [first.body["properties"]["streamingPolicyName"]]
+
+
+def _assets_with_one_option_each(numbers, **option_fields):
+    from inventory_fixtures import MemoryInventory, cid, sample_account, sample_context
+    from migrator.mappings.base import Mode
+
+    items, links = sample_account()
+    for n in numbers:
+        items += [
+            e.Asset(id=cid(n)),
+            e.Locator(id=lid(n), type=2, asset_id=cid(n)),
+            e.ContentKey(id=kid(n), content_key_type=4, authorization_policy_id=f"nb:ckpid:UUID:c{n}"),
+            e.ContentKeyAuthorizationPolicy(id=f"nb:ckpid:UUID:c{n}"),
+            e.ContentKeyAuthorizationPolicyOption(id=f"nb:ckpoid:UUID:o{n}", **option_fields),
+        ]
+        links[("Assets", "ContentKeys")].append((cid(n), kid(n)))
+        links[("Assets", "DeliveryPolicies")].append((cid(n), "nb:adpid:UUID:d1"))
+        links[("ContentKeyAuthorizationPolicies", "Options")].append((f"nb:ckpid:UUID:c{n}", f"nb:ckpoid:UUID:o{n}"))
+    return sample_context(Mode.NEW_ACCOUNT, MemoryInventory(items, links)), cid
+
+
+def test_options_that_say_the_same_are_translated_once_and_the_shared_policy_lists_every_one(monkeypatch):
+    from migrator.mappings import protection
+
+    ctx, cid = _assets_with_one_option_each((20, 21, 22), name="open", key_delivery_type=2)
+    calls = []
+    translate = protection.translate_option
+    monkeypatch.setattr(protection, "translate_option", lambda *args: calls.append(args[0].id) or translate(*args))
+    planner = ProtectionPlanner(ctx)
+    names = {planner.profile(cid(n)).content_key_policy for n in (20, 21, 22)}
+    assert len(names) == 1 and None not in names
+    assert calls == ["nb:ckpoid:UUID:o20"]
+    [policy] = [p.action for p in planner.policy_proposals() if p.action.resource_type.endswith("contentKeyPolicies")]
+    assert {f"nb:ckpoid:UUID:o{n}" for n in (20, 21, 22)} <= set(policy.sources)
+    assert {f"nb:ckpid:UUID:c{n}" for n in (20, 21, 22)} <= set(policy.sources)
+
+
+def test_a_finding_of_a_shared_translation_names_the_option_of_each_asset():
+    restriction = e.ContentKeyAuthorizationPolicyRestriction(key_restriction_type=2, requirements="<ip/>")
+    ctx, cid = _assets_with_one_option_each((20, 21), name="ip", key_delivery_type=2, restrictions=(restriction,))
+    planner = ProtectionPlanner(ctx)
+    for n in (20, 21):
+        assert planner.profile(cid(n)).content_key_policy is None
+    manual = {p.action.sources[0]: p.action for p in planner.policy_proposals() if p.action.change is Change.MANUAL}
+    for n in (20, 21):
+        [finding] = manual[f"nb:ckpid:UUID:c{n}"].findings
+        assert finding.code == "KEY_IP_RESTRICTED"
+        assert finding.message == f"option nb:ckpoid:UUID:o{n} is IP-restricted"
