@@ -19,8 +19,9 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 from itertools import islice
+from operator import attrgetter
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, TextIO
+from typing import Any, BinaryIO, Iterable, Iterator, Mapping
 
 from migrator.canonical import canonical_json
 from migrator.exceptions import PlanFormatError, StalePlanError
@@ -221,15 +222,29 @@ def order_actions(actions: Iterable[Action]) -> tuple[Action, ...]:
             raise PlanFormatError(f"two plan actions share the address {action.address}")
         by_address[action.address] = action
     depth: dict[str, int] = {}
-    for address in by_address:
-        _resolve_depth(address, by_address, depth)
-    return tuple(sorted(by_address.values(), key=lambda a: (depth[a.address], a.address)))
+    levels: list[list[Action]] = []
+    for address, action in by_address.items():
+        level = depth.get(address)
+        if level is None:
+            _resolve_depth(address, by_address, depth)
+            level = depth[address]
+        while len(levels) <= level:
+            levels.append([])
+        levels[level].append(action)
+    # Depths are a handful of small numbers: sorting each level by address alone is the
+    # (depth, address) order without a key tuple per action.
+    by_name = attrgetter("address")
+    return tuple(action for level in levels for action in sorted(level, key=by_name))
 
 
 def _resolve_depth(start: str, by_address: Mapping[str, Action], depth: dict[str, int]) -> None:
     # Iterative: dependency chains are short, but a recursive walk over a million actions
     # must not depend on the interpreter's recursion limit.
     if start in depth:
+        return
+    needs = by_address[start].depends_on
+    if not needs:
+        depth[start] = 0  # most actions: nothing to walk
         return
     stack = [(start, iter(by_address[start].depends_on))]
     on_path = {start}
@@ -323,16 +338,16 @@ def _checksum(document: Mapping[str, Any]) -> str:
 
 def dumps(plan: Plan) -> str:
     """The exact text ``save`` writes."""
-    out = io.StringIO()
+    out = io.BytesIO()
     write(plan, out)
-    return out.getvalue()
+    return out.getvalue().decode("utf-8")
 
 
 def save(plan: Plan, path: str | os.PathLike) -> str:
     """Write the plan atomically; returns its checksum."""
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
-    with open(partial, "w", encoding="utf-8") as out:
+    with open(partial, "wb") as out:
         checksum = write(plan, out)
     os.replace(partial, path)
     return checksum
@@ -341,31 +356,35 @@ def save(plan: Plan, path: str | os.PathLike) -> str:
 _WRITE_BATCH = 1024  # actions encoded, hashed and written together
 
 
-def write(plan: Plan, out: TextIO) -> str:
-    """Stream the plan document to ``out``; returns its checksum.
+def write(plan: Plan, out: BinaryIO) -> str:
+    """Stream the plan document (UTF-8) to ``out``; returns its checksum.
 
-    Actions are encoded one at a time and hashed as they are written: the canonical form puts
-    ``actions`` first and the checksum only needs the (small) rest of the document after them,
-    so neither the document nor its text is ever held whole.
+    Actions are encoded a batch at a time and hashed as they are written: the canonical form
+    puts ``actions`` first and the checksum only needs the (small) rest of the document after
+    them, so neither the document nor its text is ever held whole. A batch is encoded once:
+    an action's compact JSON never holds a raw newline (the encoder escapes it), so the lines
+    joined by newlines become the hashed form (``,`` between actions) and the written form
+    (``,`` and an indented new line) by replacing that newline.
     """
     rest = to_document(plan, with_actions=False)
     digest = hashlib.sha256(b'{"actions":[')
-    out.write('{\n  "actions": [')
+    out.write(b'{\n  "actions": [')
     actions = iter(plan.actions)
-    separator = ""
+    separator = b""
     while batch := [action_json(a) for a in islice(actions, _WRITE_BATCH)]:
-        digest.update((separator and ",").encode() + ",".join(batch).encode())
-        out.write((separator or "\n    ") + ",\n    ".join(batch))
-        separator = ",\n    "
-    out.write("\n  ]" if plan.actions else "]")
+        lines = "\n".join(batch).encode()
+        digest.update((b"," if separator else b"") + lines.replace(b"\n", b","))
+        out.write((separator or b"\n    ") + lines.replace(b"\n", b",\n    "))
+        separator = b",\n    "
+    out.write(b"\n  ]" if plan.actions else b"]")
     digest.update(b"]")
     for key in sorted(rest):
         digest.update(("," + _compact(key) + ":" + _compact(rest[key])).encode())
     digest.update(b"}")
     rest["checksum"] = "sha256:" + digest.hexdigest()
     for key in sorted(rest):
-        out.write(f",\n  {_compact(key)}: {_indented(rest[key], 1)}")
-    out.write("\n}\n")
+        out.write(f",\n  {_compact(key)}: {_indented(rest[key], 1)}".encode())
+    out.write(b"\n}\n")
     return rest["checksum"]
 
 
