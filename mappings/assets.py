@@ -46,20 +46,12 @@ def copy_address(name: str) -> str:
 
 
 def map_asset(asset, ctx: MappingContext) -> list[Proposal]:
+    if not ctx.new_account:
+        return map_visible_asset(asset.id, ctx)
     graph = ctx.graph
     name = asset_name(asset.id)
     files = graph.needed_by_keys("Assets", asset.id, "Files")
-    storage_keys = [
-        k for k in graph.need_keys("Assets", asset.id, "ContentKeys")
-        if enum_value(getattr(ctx.entity("ContentKeys", k), "content_key_type", None)) == STORAGE_KEY_TYPE
-    ]
-    if not ctx.new_account:
-        return [
-            resource_action(
-                ResourceType.ASSET, name, None, sources=(asset.id, *files, *storage_keys), phase=Phase.PREPARE,
-                findings=(finding("ASSET_VISIBLE"),), refresh=Refresh.VISIBLE,
-            )
-        ]
+    storage_keys = _storage_keys(asset.id, ctx)
     findings = []
     if graph.need_keys("Assets", asset.id, "Assets"):
         findings.append(finding("ASSET_PARENT_DROPPED"))
@@ -78,6 +70,25 @@ def map_asset(asset, ctx: MappingContext) -> list[Proposal]:
         findings=tuple(findings),
     )
     return [create, _content_copy(asset, name, files, storage_keys, ctx)]
+
+
+def map_visible_asset(asset_id: str, ctx: MappingContext) -> list[Proposal]:
+    """Same account: the asset is only confirmed visible to v3, which needs its key, not its
+    record (a million-asset plan reads no asset record in this mode)."""
+    files = ctx.graph.needed_by_keys("Assets", asset_id, "Files")
+    return [
+        resource_action(
+            ResourceType.ASSET, asset_name(asset_id), None, sources=(asset_id, *files, *_storage_keys(asset_id, ctx)),
+            phase=Phase.PREPARE, findings=(finding("ASSET_VISIBLE"),), refresh=Refresh.VISIBLE,
+        )
+    ]
+
+
+def _storage_keys(asset_id: str, ctx: MappingContext) -> list[str]:
+    return [
+        k for k in ctx.graph.need_keys("Assets", asset_id, "ContentKeys")
+        if enum_value(getattr(ctx.entity("ContentKeys", k), "content_key_type", None)) == STORAGE_KEY_TYPE
+    ]
 
 
 def source_container(uri: str | None) -> str | None:

@@ -62,6 +62,8 @@ class Inventory(Protocol):
 
     def entities(self, entity_set: str) -> Iterator[Any]: ...
 
+    def keys(self, entity_set: str) -> Iterator[str]: ...
+
     def get(self, entity_set: str, key: str) -> Any: ...
 
     def links(self, entity_set: str, nav: str) -> Iterator[tuple[str, str]]: ...
@@ -243,7 +245,10 @@ class Planner:
         self.encoding = encoding.EncodingPlanner(self.ctx)
 
     def generate_assets(self) -> None:
-        self._map_each("Assets", assets.map_asset)
+        if self.ctx.new_account:
+            self._map_each("Assets", assets.map_asset)
+        else:
+            self._map_each("Assets", assets.map_visible_asset, by_key=True)
 
     def generate_files(self) -> None:
         for key in self.graph.keys("Files"):
@@ -393,12 +398,14 @@ class Planner:
             return iter(())
         return self.store.entities(entity_set)
 
-    def _map_each(self, entity_set: str, mapping: Callable[[Any, MappingContext], list[Proposal]]) -> None:
+    def _map_each(self, entity_set: str, mapping: Callable[[Any, MappingContext], list[Proposal]], *, by_key: bool = False) -> None:
+        """Map every entity of the set; ``by_key`` hands the mapping keys, not parsed records."""
         if entity_set not in self.entity_sets:
             return
+        items = self.store.keys(entity_set) if by_key else self.ctx.entity.all(entity_set)
         with self.reporter.progress(f"mapping {entity_set}", self.store.meta.counts.get(entity_set)) as bar:
-            for entity in self.ctx.entity.all(entity_set):
-                self._add(mapping(entity, self.ctx))
+            for item in items:
+                self._add(mapping(item, self.ctx))
                 bar.advance()
 
     def _with_ledger(self, mapping) -> Callable[[Any, MappingContext], list[Proposal]]:

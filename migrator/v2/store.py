@@ -431,6 +431,11 @@ class InventoryStore:
         for (record,) in rows:
             yield wire.from_record(entity_set, json.loads(record))
 
+    def keys(self, entity_set: str) -> Iterator[str]:
+        """Every key of the set, in key order, without reading a record."""
+        rows = self._conn.execute("SELECT key FROM entities WHERE entity_set = ? ORDER BY key", (entity_set,))
+        return (key for (key,) in rows)
+
     def get(self, entity_set: str, key: str) -> V2Entity | None:
         row = self._conn.execute(
             "SELECT record FROM entities WHERE entity_set = ? AND key = ?", (entity_set, key)

@@ -238,6 +238,9 @@ class MemoryInventory:
         table = self._by_set.get(entity_set, {})
         return iter([table[k] for k in sorted(table)])
 
+    def keys(self, entity_set):
+        return iter(sorted(self._by_set.get(entity_set, {})))
+
     def get(self, entity_set, key):
         return self._by_set.get(entity_set, {}).get(key)
 

@@ -147,6 +147,17 @@ def test_the_store_streams_entities_in_key_order_and_answers_lookups(inventory):
         assert store.entity_sets == ("Assets", "ContentKeys")
 
 
+def test_the_store_lists_a_sets_keys_in_key_order_without_parsing_a_record(inventory, monkeypatch):
+    from migrator.v2 import wire
+
+    path, assets, keys = inventory
+    monkeypatch.setattr(wire, "from_record", lambda *args: pytest.fail("a record was parsed"))
+    with InventoryStore.open(path) as store:
+        assert list(store.keys("Assets")) == sorted(assets)
+        assert list(store.keys("ContentKeys")) == sorted(keys)
+        assert list(store.keys("Locators")) == []
+
+
 def test_the_meta_records_endpoint_time_version_counts_and_fingerprint(inventory):
     path, _, _ = inventory
     with InventoryStore.open(path) as store:
