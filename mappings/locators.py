@@ -156,8 +156,8 @@ def _end_time(locator, ctx: MappingContext) -> datetime | None:
     return None
 
 
-def map_access_policy(policy, ctx: MappingContext, accounted: set[str]) -> list[Proposal]:
-    """Accounted by the locators that use it; an unused policy is ignored."""
-    if policy.id in accounted:
+def map_access_policy(policy_id: str, ctx: MappingContext, accounted: set[str]) -> list[Proposal]:
+    """Accounted by the locators that use it (by key: no record is read); an unused policy is ignored."""
+    if policy_id in accounted:
         return []
-    return [ignore("AccessPolicies", policy.id, "ACCESS_POLICY_UNUSED")]
+    return [ignore("AccessPolicies", policy_id, "ACCESS_POLICY_UNUSED")]

@@ -767,31 +767,35 @@ def _is_streaming_locator(locator) -> bool:
     return locator is not None and enum_value(locator.type) == 2
 
 
-def map_authorization_policy(policy, ctx: MappingContext, accounted: set[str]) -> list[Proposal]:
-    options = tuple(ctx.graph.need_keys("ContentKeyAuthorizationPolicies", policy.id, "ContentKeyAuthorizationPolicyOptions"))
-    used = bool(ctx.graph.needed_by_keys("ContentKeyAuthorizationPolicies", policy.id, "ContentKeys"))
+# The policy mappings below read only the graph and the ledger, so they take keys: no record
+# of a policy or option is read for them.
+
+
+def map_authorization_policy(policy_id: str, ctx: MappingContext, accounted: set[str]) -> list[Proposal]:
+    options = tuple(ctx.graph.need_keys("ContentKeyAuthorizationPolicies", policy_id, "ContentKeyAuthorizationPolicyOptions"))
+    used = bool(ctx.graph.needed_by_keys("ContentKeyAuthorizationPolicies", policy_id, "ContentKeys"))
     if not ctx.new_account and used:
-        return [_visible_policy(ResourceType.CONTENT_KEY_POLICY, policy.id, (policy.id, *options))]
-    if policy.id in accounted:
+        return [_visible_policy(ResourceType.CONTENT_KEY_POLICY, policy_id, (policy_id, *options))]
+    if policy_id in accounted:
         return []
     reason = "its keys are carried by no v3 streaming locator" if used else None
-    return [ignore("ContentKeyAuthorizationPolicies", policy.id, "KEY_POLICY_UNUSED", reason, sources=(policy.id, *options))]
+    return [ignore("ContentKeyAuthorizationPolicies", policy_id, "KEY_POLICY_UNUSED", reason, sources=(policy_id, *options))]
 
 
-def map_authorization_option(option, ctx: MappingContext, accounted: set[str]) -> list[Proposal]:
-    if option.id in accounted:
+def map_authorization_option(option_id: str, ctx: MappingContext, accounted: set[str]) -> list[Proposal]:
+    if option_id in accounted:
         return []
-    return [ignore("ContentKeyAuthorizationPolicyOptions", option.id, "KEY_POLICY_UNUSED", "no planned policy uses the option")]
+    return [ignore("ContentKeyAuthorizationPolicyOptions", option_id, "KEY_POLICY_UNUSED", "no planned policy uses the option")]
 
 
-def map_delivery_policy(policy, ctx: MappingContext, accounted: set[str]) -> list[Proposal]:
-    used = bool(ctx.graph.needed_by_keys("AssetDeliveryPolicies", policy.id, "Assets"))
+def map_delivery_policy(policy_id: str, ctx: MappingContext, accounted: set[str]) -> list[Proposal]:
+    used = bool(ctx.graph.needed_by_keys("AssetDeliveryPolicies", policy_id, "Assets"))
     if not ctx.new_account and used:
-        return [_visible_policy(ResourceType.STREAMING_POLICY, policy.id, (policy.id,))]
-    if policy.id in accounted:
+        return [_visible_policy(ResourceType.STREAMING_POLICY, policy_id, (policy_id,))]
+    if policy_id in accounted:
         return []
     reason = "its assets have no v3 streaming locator" if used else None
-    return [ignore("AssetDeliveryPolicies", policy.id, "DELIVERY_POLICY_UNUSED", reason)]
+    return [ignore("AssetDeliveryPolicies", policy_id, "DELIVERY_POLICY_UNUSED", reason)]
 
 
 def _visible_policy(resource_type: ResourceType, v2_id: str, sources: tuple[str, ...]) -> Proposal:

@@ -269,16 +269,16 @@ class Planner:
         self._map_each("ContentKeys", self._with_ledger(protection.map_content_key))
 
     def generate_key_policies(self) -> None:
-        self._map_each("ContentKeyAuthorizationPolicies", self._with_ledger(protection.map_authorization_policy))
+        self._map_each("ContentKeyAuthorizationPolicies", self._with_ledger(protection.map_authorization_policy), by_key=True)
 
     def generate_key_options(self) -> None:
-        self._map_each("ContentKeyAuthorizationPolicyOptions", self._with_ledger(protection.map_authorization_option))
+        self._map_each("ContentKeyAuthorizationPolicyOptions", self._with_ledger(protection.map_authorization_option), by_key=True)
 
     def generate_delivery_policies(self) -> None:
-        self._map_each("AssetDeliveryPolicies", self._with_ledger(protection.map_delivery_policy))
+        self._map_each("AssetDeliveryPolicies", self._with_ledger(protection.map_delivery_policy), by_key=True)
 
     def generate_access_policies(self) -> None:
-        self._map_each("AccessPolicies", self._with_ledger(locators.map_access_policy))
+        self._map_each("AccessPolicies", self._with_ledger(locators.map_access_policy), by_key=True)
 
     def generate_filters(self) -> None:
         self._map_each("Filters", filters.map_account_filter)

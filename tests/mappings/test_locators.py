@@ -86,8 +86,8 @@ def test_same_account_locator_is_expected_visible_and_accounts_for_the_asset_key
 
 
 def test_access_policies_are_accounted_by_locators_or_ignored_as_unused(inventory, new_ctx):
-    assert map_access_policy(inventory.get("AccessPolicies", "nb:pid:UUID:p1"), new_ctx, {"nb:pid:UUID:p1"}) == []
-    [proposal] = map_access_policy(inventory.get("AccessPolicies", "nb:pid:UUID:p9"), new_ctx, set())
+    assert map_access_policy("nb:pid:UUID:p1", new_ctx, {"nb:pid:UUID:p1"}) == []
+    [proposal] = map_access_policy("nb:pid:UUID:p9", new_ctx, set())
     assert proposal.action.findings[0].code == "ACCESS_POLICY_UNUSED"
 
 

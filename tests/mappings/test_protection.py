@@ -159,16 +159,16 @@ def test_keys_carried_by_locators_need_no_action_of_their_own(inventory, new_ctx
 
 
 def test_same_account_policies_are_expected_visible(inventory, same_ctx):
-    [ckp] = map_authorization_policy(inventory.get("ContentKeyAuthorizationPolicies", "nb:ckpid:UUID:c1"), same_ctx, set())
-    [sp] = map_delivery_policy(inventory.get("AssetDeliveryPolicies", "nb:adpid:UUID:d1"), same_ctx, set())
+    [ckp] = map_authorization_policy("nb:ckpid:UUID:c1", same_ctx, set())
+    [sp] = map_delivery_policy("nb:adpid:UUID:d1", same_ctx, set())
     assert ckp.refresh is Refresh.VISIBLE and sp.refresh is Refresh.VISIBLE
     assert ckp.action.sources == ("nb:ckpid:UUID:c1", "nb:ckpoid:UUID:o1")
 
 
 def test_unused_policies_and_options_are_ignored_with_a_reason(inventory, new_ctx):
-    [ckap] = map_authorization_policy(inventory.get("ContentKeyAuthorizationPolicies", "nb:ckpid:UUID:c6"), new_ctx, set())
-    [adp] = map_delivery_policy(inventory.get("AssetDeliveryPolicies", "nb:adpid:UUID:d9"), new_ctx, set())
-    [option] = map_authorization_option(inventory.get("ContentKeyAuthorizationPolicyOptions", "nb:ckpoid:UUID:o1"), new_ctx, set())
+    [ckap] = map_authorization_policy("nb:ckpid:UUID:c6", new_ctx, set())
+    [adp] = map_delivery_policy("nb:adpid:UUID:d9", new_ctx, set())
+    [option] = map_authorization_option("nb:ckpoid:UUID:o1", new_ctx, set())
     assert [p.action.findings[0].code for p in (ckap, adp, option)] == ["KEY_POLICY_UNUSED", "DELIVERY_POLICY_UNUSED", "KEY_POLICY_UNUSED"]
 
 
