@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from array import array
-from itertools import accumulate
+from itertools import accumulate, islice
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Protocol
 
@@ -136,6 +136,8 @@ class _StructureGraph(nx.DiGraph):
     edge_attr_dict_factory = staticmethod(lambda: _NO_ATTRIBUTES)
 
 
+_REFERENCE_BATCH = 10_000
+
 # An edge u -> v is coded as one integer, u << 32 | v: a set of them deduplicates edges (as a
 # DiGraph does) and sorting them groups each node's successors, at a fraction of tuples' memory.
 _LOW = (1 << 32) - 1
@@ -185,6 +187,9 @@ class GraphBuilder:
         # target is already indexed are edges at once (``_edges``, coded u << 32 | v).
         self._pending: list[tuple[int, str, array, list[str]]] = []
         self._edges: set[int] = set()
+        # (from set, to set) of every relation that made an edge: the set-level graph cycles are
+        # looked for in, known without a pass over millions of edges.
+        self._set_pairs: set[tuple[int, int]] = set()
         self._relation_names: list[str] = []
         self._relation_no: dict[str, int] = {}
 
@@ -211,19 +216,28 @@ class GraphBuilder:
     def add_references(self, from_set: str, relation: str, to_set: str, pairs: Iterable[tuple[str, str]]) -> None:
         """Many (from key, to key) references of one relation at once."""
         rel_no = self._relation_number(relation)
-        index = self._index_by_set[self._set_no(from_set)]
+        from_set_no = self._set_no(from_set)
+        index = self._index_by_set[from_set_no]
         to_set_no = self._set_index.get(to_set)
         targets = {} if to_set_no is None else self._index_by_set[to_set_no]
-        add_node, add_edge = self.add_node, self._edges.add
+        add_node = self.add_node
         from_nodes, to_keys = array("l"), []
-        for f, t in pairs:
-            node = index[f] if f in index else add_node(from_set, f)
-            target = targets.get(t)
-            if target is None:
-                from_nodes.append(node)
-                to_keys.append(t)
-            else:
-                add_edge(node << 32 | target)
+        # A batch at a time through map and comprehensions: millions of references, and a
+        # statement per reference costs more than the lookups themselves.
+        pairs = iter(pairs)
+        while batch := list(islice(pairs, _REFERENCE_BATCH)):
+            nodes = list(map(index.get, [f for f, _ in batch]))
+            if None in nodes:
+                nodes = [add_node(from_set, f) if node is None else node for node, (f, _) in zip(nodes, batch)]
+            found = list(map(targets.get, [t for _, t in batch]))
+            edges = [node << 32 | target for node, target in zip(nodes, found) if target is not None]
+            if edges:
+                self._edges.update(edges)
+                self._set_pairs.add((from_set_no, to_set_no))
+            if None in found:
+                missing = [i for i, target in enumerate(found) if target is None]
+                from_nodes.extend([nodes[i] for i in missing])
+                to_keys += [batch[i][1] for i in missing]
         if to_keys:
             self._pending.append((rel_no, to_set, from_nodes, to_keys))
 
@@ -260,6 +274,7 @@ class GraphBuilder:
         codes, self._edges = self._edges, set()
         empty: dict[str, int] = {}
         indexes = {name: self._index_by_set[no] for name, no in self._set_index.items()}
+        set_pairs, self._set_pairs = self._set_pairs, set()
         for rel_no, to_set, from_nodes, to_keys in self._pending:
             targets = indexes.get(to_set, empty)
             for node, to_key in zip(from_nodes, to_keys):
@@ -268,9 +283,8 @@ class GraphBuilder:
                     dangling.append(DanglingReference(self._ref(node), self._relation_names[rel_no], to_set, to_key))
                 else:
                     codes.add(node << 32 | target)
+                    set_pairs.add((self._set_of[node], self._set_index[to_set]))
         self._pending = []
-        set_of = self._set_of
-        set_pairs = {(set_of[c >> 32], set_of[c & _LOW]) for c in codes}
         edges = sorted(codes)
         del codes
         result = DependencyGraph(

@@ -496,6 +496,9 @@ def _referenced_sets_first(entity_sets: tuple[str, ...]) -> list[str]:
     return order
 
 
+_SCAN_BATCH = 10_000
+
+
 def _scan_set(conn: sqlite3.Connection, entity_set: str, builder: GraphBuilder) -> None:
     """The set's nodes and its property references, reading its records once (a collection on
     a relation's path, e.g. a job's notification subscriptions, takes one more small query)."""
@@ -511,16 +514,16 @@ def _scan_set(conn: sqlite3.Connection, entity_set: str, builder: GraphBuilder) 
         (*("$." + r.name for r in plain), entity_set),
     )
     # Streamed into flat lists (the key strings shared): holding the row tuples and a pair
-    # tuple per reference was most of the graph's peak memory.
+    # tuple per reference was most of the graph's peak memory. A batch of rows at a time, each
+    # column by one comprehension: a loop statement per row and reference cost more than SQL.
     keys: list[str] = []
     pairs: list[tuple[list[str], list[str]]] = [([], []) for _ in plain]
-    for row in rows:
-        key = row[0]
-        keys.append(key)
-        for (froms, tos), target in zip(pairs, row[1:]):
-            if target:
-                froms.append(key)
-                tos.append(target)
+    for batch in iter(lambda: rows.fetchmany(_SCAN_BATCH), []):
+        keys += [row[0] for row in batch]
+        for column, (froms, tos) in enumerate(pairs, start=1):
+            referring = [row for row in batch if row[column]]
+            froms += [row[0] for row in referring]
+            tos += [row[column] for row in referring]
     builder.add_nodes(entity_set, keys)
     del keys
     for relation, (froms, tos) in zip(plain, pairs):

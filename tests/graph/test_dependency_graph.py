@@ -318,3 +318,20 @@ def test_count_among_counts_the_set_s_keys_found_in_a_ledger():
     g = publishing_graph()
     assert g.count_among("Assets", {A1, L1, "nb:cid:UUID:other"}) == 1
     assert g.count_among("Programs", {A1}) == 0
+
+
+def test_a_cycle_read_in_bulk_is_found_as_one_read_reference_by_reference():
+    parents = next(r for r in RELATIONS if r.name == "ParentAssets")
+    keys = ["nb:cid:UUID:a1", "nb:cid:UUID:a2", "nb:cid:UUID:a3"]
+    links = list(zip(keys, keys[1:] + keys[:1]))
+    one_by_one = GraphBuilder()
+    for key in keys:
+        one_by_one.add_node("Assets", key)
+    for child, parent in links:
+        one_by_one.add_link(parents, child, parent)
+    bulk = GraphBuilder()
+    bulk.add_nodes("Assets", keys)
+    bulk.add_links(parents, links)
+    expected, built = one_by_one.build(), bulk.build()
+    assert built.cycles == expected.cycles and len(built.cycles) == 1
+    assert built.dependency_order() == expected.dependency_order()
