@@ -41,7 +41,6 @@ def live_event_name(channel) -> tuple[str, Any]:
 
 
 def map_channel(channel, ctx: MappingContext) -> list[Proposal]:
-    programs = ctx.graph.needed_by_keys("Channels", channel.id, "Programs")
     protocol = enum_value(getattr(channel.input, "streaming_protocol", None))
     if protocol not in tables.LIVE_INPUT_PROTOCOLS:
         return [unsupported("Channels", channel.id, finding("CHANNEL_PROTOCOL_UNSUPPORTED", f"channel {channel.name} ingests {enum_name(getattr(channel.input, 'streaming_protocol', None))}"), phase=Phase.CUTOVER)]

@@ -4,7 +4,8 @@ Starts bench/inventory/server.py (its own process, 127.0.0.1, ``--latency`` seco
 page), then reads the whole account twice, each read in a fresh child process so its peak RSS
 is its own: once with ``--parallel`` workers, once with one request at a time (the same reader
 with parallel=1: the baseline a one-page-at-a-time loop gives). Prints entities/s for both, the
-ratio, and peak RSS; ``--json`` prints the same as one JSON document.
+ratio, the reader's CPU time and peak RSS, and those of its parse worker processes (CPU summed,
+the largest peak RSS); ``--json`` prints the same as one JSON document.
 
     python3 bench/inventory/run.py                                  # 100k entities, 50 ms/page
     python3 bench/inventory/run.py --entities 1000000 --no-sequential  # peak RSS at 1M
@@ -40,6 +41,8 @@ def read_once(endpoint: str, out: Path, parallel: int) -> dict:
     )
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
+    # the reader's parse workers are this process's children, reaped by the end of the read
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     entities = sum(summary.counts.values())
     return {
         "parallel": parallel,
@@ -50,6 +53,9 @@ def read_once(endpoint: str, out: Path, parallel: int) -> dict:
         # parse, not the network, limits the read
         "cpu_seconds": round(cpu, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        # the parse workers' CPU (0 when the read used none) and the largest one's peak RSS
+        "worker_cpu_seconds": round(workers.ru_utime + workers.ru_stime, 2),
+        "worker_peak_rss_mb": round(workers.ru_maxrss / 1024, 1),
         "file_mb": round(out.stat().st_size / 2**20, 1),
     }
 
@@ -108,7 +114,8 @@ def main() -> None:
         print(
             f"  {name:<10} parallel={run['parallel']:<2} {run['seconds']:>8.2f} s "
             f"{run['entities_per_second']:>8} entities/s  reader CPU {run['cpu_seconds']:>6.2f} s  "
-            f"peak RSS {run['peak_rss_mb']} MB"
+            f"peak RSS {run['peak_rss_mb']} MB  parse workers: CPU {run['worker_cpu_seconds']:.2f} s, "
+            f"peak RSS {run['worker_peak_rss_mb']} MB each at most"
         )
     if "speedup" in result:
         print(f"  speedup    {result['speedup']}x")

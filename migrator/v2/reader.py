@@ -5,16 +5,19 @@ ever sends ``__next``/``odata.nextLink`` is unconfirmed (reference protocol.md s
 a set is paged with ``$skip`` unless its first page carries a next link, in which case the
 links are followed instead. ``$skip`` pages of one set are fetched ahead speculatively, so a
 large set does not wait one round trip per page: the window past the last full page doubles
-from one page up to ``parallel``, and the set ends at the first short page past every full
-one. ``$skip`` paging is not snapshot-isolated, so entities are de-duplicated by key in the
-store.
+from one page up to ``parallel`` (``2 * parallel`` once large pages are parsed in worker
+processes, see below), and the set ends at the first short page past every full one. ``$skip``
+paging is not snapshot-isolated, so entities are de-duplicated by key in the store.
 
 Navigation collections no foreign key carries (``schema.NAVIGATION_TO_READ``) are read per
 entity (``Assets('nb%3Acid...')/ContentKeys``), paged the same way. ``$expand`` is not
 supported by the service and is never sent.
 
 Worker threads only fetch and parse; the calling thread owns the SQLite writer, so memory
-holds at most ``parallel`` pages whatever the size of the account.
+holds at most ``2 * parallel`` pages whatever the size of the account. A set whose first page
+is full and large has its large pages parsed by a ``ParsePool`` of worker processes (one a
+core), off this process's GIL; a one-page-at-a-time read (``parallel=1``), small sets and
+navigation reads never start one.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from migrator.exceptions import (
 from migrator.http import RetrySettings, new_request_id, service_request_id, unreachable
 from migrator.redact import SECRETS
 from migrator.v2 import schema, wire
+from migrator.v2.parsepool import OFFLOAD_MIN_BYTES, ParsePool, parse_processes
 from migrator.v2.store import InventoryWriter, Unit, UnitKind, UnitState, partial_path
 
 log = logging.getLogger("migrator.v2.reader")
@@ -386,6 +390,7 @@ class PageResult:
     rows: Rows
     raw_count: int
     next_link: str | None
+    body_size: int = 0
 
 
 def page_rows(entity_set: str, body: bytes, page: int, *, keys_only: bool) -> tuple[Rows, str | None]:
@@ -396,20 +401,39 @@ def page_rows(entity_set: str, body: bytes, page: int, *, keys_only: bool) -> tu
     return parsed.rows, parsed.next_link
 
 
-def fetch_page(client: V2Client, request: PageRequest) -> PageResult:
-    """Runs on a worker thread: GET one page and parse it."""
-    what = request.describe()
-    body = client.get_body(request.url, what=what, listing=request.listing)
+@dataclass(frozen=True)
+class FetchedPage:
+    """A page's body on its way to the parse stage (see ``_Coordinator``)."""
+
+    request: PageRequest
+    body: bytes
+
+
+def fetch_page(client: V2Client, request: PageRequest, parser: ParsePool | None = None) -> PageResult | FetchedPage:
+    """Runs on a fetching thread: GET one page, and parse it unless ``parser``'s workers take it."""
+    body = client.get_body(request.url, what=request.describe(), listing=request.listing)
+    if parser is not None and parser.takes(body):
+        return FetchedPage(request, body)
+    return parse_fetched(request, body)
+
+
+def parse_fetched(request: PageRequest, body: bytes, parser: ParsePool | None = None) -> PageResult:
+    """The page's rows (parsed by ``parser``'s workers when given and running, else here)."""
     keys_only = request.from_key is not None and not request.collect
     try:
-        rows, next_link = page_rows(request.listing, body, request.page + 1, keys_only=keys_only)
+        parsed = None if parser is None else parser.page_rows(request.listing, body, request.page + 1)
+        if parsed is None:
+            rows, next_link = page_rows(request.listing, body, request.page + 1, keys_only=keys_only)
+        else:
+            rows = tuple((key, "") for key, _ in parsed.rows) if keys_only else parsed.rows
+            next_link = parsed.next_link
     except MalformedPageError as exc:
         if not keys_only:
             raise
         raise MalformedPageError(  # name the entity whose collection it was
-            f"{what}: {exc.message}", hint=exc.hint, entity_set=request.unit.name, page=request.page + 1
+            f"{request.describe()}: {exc.message}", hint=exc.hint, entity_set=request.unit.name, page=request.page + 1
         ) from None
-    return PageResult(request, rows, len(rows), next_link)
+    return PageResult(request, rows, len(rows), next_link, len(body))
 
 
 class _Cursor(Protocol):
@@ -452,7 +476,7 @@ class EntitySetCursor:
         self.unit = unit
         self._writer = writer
         self._top = settings.page_size
-        self._window = max(settings.parallel, 1)
+        self.window = max(settings.parallel, 1)  # the coordinator widens it while pages are parsed elsewhere
         self._base = client.root + unit.entity_set
         self._orderby = order_clause(unit.entity_set, settings.order)
         self._links = _Links(client.root)
@@ -508,7 +532,7 @@ class EntitySetCursor:
     def _lead(self) -> int:
         # Grow the speculative window 1, 2, 4, ... up to ``parallel`` pages: a set of just over
         # 1000 entities costs one extra request, a large set soon has every worker busy.
-        return min(self._window, 2 ** max(self._full_pages - 1, 0))
+        return min(self.window, 2 ** max(self._full_pages - 1, 0))
 
     def _end(self) -> int | None:
         """The first short page past every full one: where the set ends, once known."""
@@ -634,7 +658,15 @@ def select_entity_sets(names: Iterable[str] | None) -> list[str]:
 
 
 class _Coordinator:
-    """Keeps up to ``parallel`` GETs in flight across every unit; the only writer of the file."""
+    """Keeps up to ``parallel`` GETs in flight across every unit; the only writer of the file.
+
+    Pages go through two stages. Fetching threads (``parallel`` of them) GET a page and, as
+    always, parse it themselves, unless the parse pool runs and the page is large: then the
+    body goes to a parse thread (one per pool worker) and the fetching thread is free for the
+    next GET. While the pool runs, up to ``parallel`` more pages may be parsing, and a set's
+    ``$skip`` window is as much wider, so the parse does not hold back the requests; never more
+    than ``parallel`` GETs are in flight.
+    """
 
     def __init__(
         self, client: V2Client, writer: InventoryWriter, settings: ReaderSettings, reporter: Reporter
@@ -646,6 +678,8 @@ class _Coordinator:
         self.duplicates = 0
         self.unavailable: set[str] = set()
         self._selected_sets: set[str] = set()
+        self._parser = ParsePool(parse_processes(settings.parallel))
+        self._fetches: set[Future] = set()  # the GETs in flight, a subset of the pages in flight
 
     def run(self, units: Sequence[Unit]) -> None:
         self._selected_sets = {u.entity_set for u in units if u.kind is UnitKind.ENTITY_SET}
@@ -654,13 +688,20 @@ class _Coordinator:
         done_sets = {u.entity_set for u in units if u.kind is UnitKind.ENTITY_SET and u not in pending}
         if len(pending) < len(units):
             log.info("resuming: %d of %d units already read", len(units) - len(pending), len(units))
+        try:
+            self._read(pending, done_sets)
+        finally:
+            self._parser.close()  # after the fetching threads have stopped
+
+    def _read(self, pending: list[Unit], done_sets: set[str]) -> None:
         waiting = deque(pending)
         active: list[_Cursor] = []
         in_flight: dict[Future, tuple[_Cursor, PageRequest]] = {}
         label = f"Reading {len(pending)} entity sets and relations"
+        parse_threads = max(self._parser.processes, 1)  # one per worker; used only once the pool runs
         with self._reporter.progress(label, len(pending)) as progress, ThreadPoolExecutor(
             max_workers=self._settings.parallel, thread_name_prefix="v2-read"
-        ) as pool:
+        ) as pool, ThreadPoolExecutor(max_workers=parse_threads, thread_name_prefix="v2-parse") as parsing:
             try:
                 while waiting or active:
                     self._activate(waiting, active, done_sets)
@@ -677,7 +718,11 @@ class _Coordinator:
                     done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                     for future in done:
                         cursor, request = in_flight.pop(future)
-                        self._settle(cursor, request, future)
+                        self._fetches.discard(future)
+                        fetched = self._settle(cursor, request, future, active)
+                        if fetched is not None:
+                            parse = parsing.submit(parse_fetched, request, fetched.body, self._parser)
+                            in_flight[parse] = (cursor, request)
             except BaseException:
                 for future in in_flight:
                     future.cancel()
@@ -692,7 +737,9 @@ class _Coordinator:
             waiting.remove(unit)
             self._writer.begin_unit(unit)
             if unit.kind is UnitKind.ENTITY_SET:
-                active.append(EntitySetCursor(unit, self._client, self._writer, self._settings))
+                cursor = EntitySetCursor(unit, self._client, self._writer, self._settings)
+                cursor.window = self._pages_in_flight_limit()
+                active.append(cursor)
                 continue
             collect = any(
                 self._writer.unit_states().get(target) is UnitState.UNAVAILABLE for target in self._fallback_target(unit)
@@ -708,35 +755,63 @@ class _Coordinator:
             return (target,)  # type: ignore[return-value]
         return ()
 
+    def _pages_in_flight_limit(self) -> int:
+        # As many pages may be waiting for a parse worker as are being fetched: pages arrive in
+        # bursts of up to ``parallel``, which the workers take a few at a time.
+        return self._settings.parallel * (2 if self._parser.started else 1)
+
     def _fill(self, pool: ThreadPoolExecutor, active: list[_Cursor], in_flight: dict) -> None:
         # Round-robin: a cursor that was served goes to the back of the line, so many small
         # sets and one large set all make progress even with a single worker.
+        limit = self._pages_in_flight_limit()
         progressed = True
-        while progressed and len(in_flight) < self._settings.parallel:
+        while progressed and len(in_flight) < limit and len(self._fetches) < self._settings.parallel:
             progressed = False
             for cursor in list(active):
-                if len(in_flight) >= self._settings.parallel:
+                if len(in_flight) >= limit or len(self._fetches) >= self._settings.parallel:
                     break
                 request = cursor.next_request()
                 if request is not None:
-                    in_flight[pool.submit(fetch_page, self._client, request)] = (cursor, request)
+                    future = pool.submit(fetch_page, self._client, request, self._parser)
+                    in_flight[future] = (cursor, request)
+                    self._fetches.add(future)
                     active.remove(cursor)
                     active.append(cursor)
                     progressed = True
 
-    def _settle(self, cursor: _Cursor, request: PageRequest, future: Future) -> None:
+    def _settle(
+        self, cursor: _Cursor, request: PageRequest, future: Future, active: list[_Cursor]
+    ) -> FetchedPage | None:
+        """Hand a finished page to its cursor; a fetched page still to parse is returned instead."""
         try:
             result = future.result()
         except RemoteError as exc:
             if isinstance(exc, NotFoundError) and isinstance(cursor, NavigationCursor):
                 cursor.skip_missing(request)
-                return
+                return None
             if isinstance(cursor, EntitySetCursor) and self._refused_optional_listing(request, exc.status):
                 cursor.accept(PageResult(request, (), 0, None))  # an empty set, recorded as unavailable
                 self.unavailable.add(request.unit.name)
-                return
+                return None
             raise
+        if isinstance(result, FetchedPage):
+            return result
         cursor.accept(result)
+        if self._starts_a_large_set(cursor, result):
+            self._parser.start()
+            for other in active:
+                if isinstance(other, EntitySetCursor):
+                    other.window = self._pages_in_flight_limit()
+        return None
+
+    def _starts_a_large_set(self, cursor: _Cursor, result: PageResult) -> bool:
+        # A full, large first page: many more like it follow, worth parsing in other processes.
+        return (
+            isinstance(cursor, EntitySetCursor)
+            and result.request.page == 0
+            and result.raw_count >= self._settings.page_size
+            and result.body_size >= OFFLOAD_MIN_BYTES
+        )
 
     def _refused_optional_listing(self, request: PageRequest, status: int | None) -> bool:
         if request.unit.entity_set not in OPTIONAL_LISTINGS or request.page != 0:

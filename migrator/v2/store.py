@@ -125,7 +125,11 @@ def _create_private_file(path: Path) -> None:
 def _connect_for_writing(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), isolation_level="DEFERRED")
     conn.execute("PRAGMA journal_mode=WAL")  # the -wal file inherits the database's mode
-    conn.execute("PRAGMA synchronous=NORMAL")
+    # No fsync while the partial file fills (a third less insert CPU): SQLite stays consistent
+    # if the process dies, since the OS keeps every write, and publish() fsyncs the finished
+    # file before the atomic rename. Only an OS crash or power loss mid-read can damage the
+    # partial file; the read then starts again without --resume.
+    conn.execute("PRAGMA synchronous=OFF")
     return conn
 
 
@@ -136,6 +140,8 @@ class InventoryWriter:
         self._conn = conn
         self.partial = partial
         self._uncommitted = 0
+        # Rows inserted per entity set since this writer emptied it: its count without a scan.
+        self._stored: dict[str, int] = {}
 
     # -- opening --------------------------------------------------------------------------
 
@@ -205,6 +211,7 @@ class InventoryWriter:
         """Forget whatever an interrupted attempt wrote for this unit: it is read again whole."""
         if unit.kind is UnitKind.ENTITY_SET:
             self._conn.execute("DELETE FROM entities WHERE entity_set = ?", (unit.entity_set,))
+            self._stored[unit.entity_set] = 0
         else:
             self._conn.execute("DELETE FROM links WHERE entity_set = ? AND nav = ?", (unit.entity_set, unit.nav))
         self._conn.commit()
@@ -217,7 +224,9 @@ class InventoryWriter:
         return count
 
     def _count_unit(self, unit: Unit) -> int:
-        if unit.kind is UnitKind.ENTITY_SET:
+        if unit.kind is UnitKind.ENTITY_SET and unit.entity_set in self._stored:
+            return self._stored[unit.entity_set]
+        if unit.kind is UnitKind.ENTITY_SET:  # emptied by an earlier run (--resume): count what is there
             sql, args = "SELECT COUNT(*) FROM entities WHERE entity_set = ?", (unit.entity_set,)
         else:
             sql, args = "SELECT COUNT(*) FROM links WHERE entity_set = ? AND nav = ?", (unit.entity_set, unit.nav)
@@ -232,6 +241,8 @@ class InventoryWriter:
             [(entity_set, key, record) for key, record in records],
         )
         self._after_rows(len(records))
+        if entity_set in self._stored:
+            self._stored[entity_set] += cur.rowcount
         return cur.rowcount
 
     def add_links(self, entity_set: str, nav: str, from_key: str, to_keys: Iterable[str]) -> int:
@@ -330,20 +341,47 @@ def _require_private(path: Path) -> None:
         )
 
 
+_FINGERPRINT_BATCH = 2000
+
+
 def fingerprint(conn: sqlite3.Connection) -> str:
     """sha256 over every record and link in a stable order (see docs/inventory-format.md)."""
     digest = hashlib.sha256()
     digest.update(f"ams-migrator-inventory/{FORMAT_VERSION}\n".encode())
-    present = {row[0] for row in conn.execute("SELECT DISTINCT entity_set FROM entities")}
+    present = set(_entity_sets_present(conn))
+    utf8 = conn.execute("PRAGMA encoding").fetchone()[0] == "UTF-8"
     for entity_set in [s for s in schema.ENTITY_SETS if s in present] + sorted(present - set(schema.ENTITY_SETS)):
+        prefix = f"E\t{entity_set}\t"
+        if utf8:  # SQLite hands over each line as the UTF-8 bytes it stores: no str per row
+            lines = conn.execute(
+                "SELECT CAST(? || key || char(9) || record || char(10) AS BLOB) FROM entities"
+                " WHERE entity_set = ? ORDER BY key",
+                (prefix, entity_set),
+            )
+            for batch in iter(lambda: lines.fetchmany(_FINGERPRINT_BATCH), []):
+                digest.update(b"".join([line for line, in batch]))
+            continue
         rows = conn.execute("SELECT key, record FROM entities WHERE entity_set = ? ORDER BY key", (entity_set,))
-        for key, record in rows:
-            digest.update(f"E\t{entity_set}\t{key}\t{record}\n".encode())
-    for entity_set, nav, from_key, to_key in conn.execute(
+        for batch in iter(lambda: rows.fetchmany(_FINGERPRINT_BATCH), []):
+            digest.update("".join([f"{prefix}{key}\t{record}\n" for key, record in batch]).encode())
+    links = conn.execute(
         "SELECT entity_set, nav, from_key, to_key FROM links ORDER BY entity_set, nav, from_key, to_key"
-    ):
-        digest.update(f"L\t{entity_set}\t{nav}\t{from_key}\t{to_key}\n".encode())
+    )
+    for batch in iter(lambda: links.fetchmany(_FINGERPRINT_BATCH), []):
+        digest.update("".join([f"L\t{s}\t{n}\t{f}\t{t}\n" for s, n, f, t in batch]).encode())
     return "sha256:" + digest.hexdigest()
+
+
+def _entity_sets_present(conn: sqlite3.Connection) -> Iterator[str]:
+    """The distinct sets in ``entities``: one primary-key seek per set, not a scan of every record."""
+    rows = conn.execute(
+        "WITH RECURSIVE present(name) AS ("
+        " SELECT (SELECT MIN(entity_set) FROM entities)"
+        " UNION ALL SELECT (SELECT MIN(entity_set) FROM entities WHERE entity_set > name) FROM present"
+        " WHERE name IS NOT NULL)"
+        " SELECT name FROM present WHERE name IS NOT NULL"
+    )
+    return (name for (name,) in rows)
 
 
 def _read_meta_table(conn: sqlite3.Connection, path: Path) -> dict[str, str]:

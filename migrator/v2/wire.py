@@ -18,8 +18,9 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable
 
+from migrator.canonical import canonical_json
 from migrator.exceptions import InventoryFormatError, MalformedPageError
 from migrator.v2 import enums, schema
 from migrator.v2.entities import COMPLEX_CLASSES, ComplexValue, V2Entity, entity_class
@@ -242,42 +243,10 @@ def _element_formatter(prop: PropertyInfo) -> Formatter | None:
 
 
 # --------------------------------------------------------------------------------------------
-# canonical JSON: how records are serialised in the inventory file (docs/inventory-format.md)
+# canonical JSON: how records are serialised in the inventory file (docs/inventory-format.md):
+# ``migrator.canonical.canonical_json``, re-exported here for the reader and the store.
 
-
-_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _canonical_c_encoder() -> Callable[[Any, int], Sequence[str]] | None:
-    """The C encoder ``_CANONICAL_ENCODER.encode`` builds on every call, built once.
-
-    A record is small, so rebuilding the encoder costs about a third of encoding it; the
-    arguments are those ``JSONEncoder.iterencode`` passes for this configuration, except the
-    circular-reference markers: records are trees decoded from JSON, and a markers dict shared
-    by every call would keep a stale entry after a failed encode.
-    """
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return None
-    enc = _CANONICAL_ENCODER
-    return make(
-        None, enc.default, json.encoder.encode_basestring, enc.indent, enc.key_separator,
-        enc.item_separator, enc.sort_keys, enc.skipkeys, enc.allow_nan,
-    )
-
-
-_C_ENCODE = _canonical_c_encoder()
-_quote = json.encoder.encode_basestring  # ensure_ascii=False: only quotes, backslashes and controls escaped
-
-
-def canonical_json(record: Mapping | Any) -> str:
-    """The one serialisation of a record (or of a value in one) that the fingerprint and the file use."""
-    kind = type(record)
-    if kind is str:
-        return _quote(record)  # what the encoder writes for a string, without its dispatch
-    if _C_ENCODE is None or (kind is not dict and kind is not list):
-        return _CANONICAL_ENCODER.encode(record)
-    return "".join(_C_ENCODE(record, 0))
+_quote = json.encoder.encode_basestring  # a string as canonical_json writes it (ensure_ascii=False)
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 
 import threading
 
-from v3_fakes import ACCOUNT, METADATA, STATIC_TOKEN, FakeTime, make_client
+from v3_fakes import ACCOUNT, METADATA, STATIC_TOKEN, make_client
 from migrator.clouds import get_cloud
 from migrator.exceptions import ConfigError
 from migrator.v3.client import connect
