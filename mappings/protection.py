@@ -137,8 +137,8 @@ class ProtectionPlanner:
         )
 
     def forget_assets(self) -> None:
-        """Drop what is remembered per asset (for an asset's further locators) once every
-        locator is mapped: a million entries that the rest of the plan never reads."""
+        """Drop the memos of the locator mapping (per asset, for its further locators, and per
+        option shape) once every locator is mapped: up to a million entries nothing else reads."""
         self._streaming_by_adps.clear()
         self._key_policy_by_ckaps.clear()
         self._key_policy_by_shape.clear()
@@ -269,22 +269,25 @@ def _digest(shape: list) -> bytes:
 
 def _finding_templates(findings: list[Finding], ids: list[str]) -> tuple[Finding, ...]:
     """Findings with the v2 ids of one use replaced by their positions, to fill for the next."""
-    return tuple(replace(f, message=_swap(f.message, ids, [_slot(i) for i in range(len(ids))])) for f in findings)
+    return _swapped(findings, ids, _slots(len(ids)))
 
 
 def _filled(templates: tuple[Finding, ...], ids: list[str]) -> tuple[Finding, ...]:
-    return tuple(replace(f, message=_swap(f.message, [_slot(i) for i in range(len(ids))], ids)) for f in templates)
+    return _swapped(templates, _slots(len(ids)), ids)
 
 
-def _slot(position: int) -> str:
-    return f"\x00{position}\x00"
+def _slots(count: int) -> list[str]:
+    return [f"\x00{position}\x00" for position in range(count)]
 
 
-def _swap(message: str, old: list[str], new: list[str]) -> str:
-    for before, after in zip(old, new):
-        if before in message:
-            message = message.replace(before, after)
-    return message
+def _swapped(findings, old: list[str], new: list[str]) -> tuple[Finding, ...]:
+    def swap(message: str) -> str:
+        for before, after in zip(old, new):
+            if before in message:
+                message = message.replace(before, after)
+        return message
+
+    return tuple(replace(f, message=swap(f.message)) for f in findings)
 
 
 def _option_shape(option) -> tuple:

@@ -10,7 +10,7 @@ import json
 from typing import Any, Callable, Sequence
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-_quote = json.encoder.encode_basestring  # ensure_ascii=False: only quotes, backslashes and controls escaped
+quote = json.encoder.encode_basestring  # a string as canonical JSON writes it: only quotes, backslashes and controls escaped
 
 
 def _c_encoder() -> Callable[[Any, int], Sequence[str]] | None:
@@ -26,7 +26,7 @@ def _c_encoder() -> Callable[[Any, int], Sequence[str]] | None:
         return None
     enc = _ENCODER
     return make(
-        None, enc.default, _quote, enc.indent, enc.key_separator,
+        None, enc.default, quote, enc.indent, enc.key_separator,
         enc.item_separator, enc.sort_keys, enc.skipkeys, enc.allow_nan,
     )
 
@@ -38,7 +38,7 @@ def canonical_json(value: Any) -> str:
     """``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``, faster."""
     kind = type(value)
     if kind is str:
-        return _quote(value)  # what the encoder writes for a string, without its dispatch
+        return quote(value)  # what the encoder writes for a string, without its dispatch
     if _C_ENCODE is None or (kind is not dict and kind is not list):
         return _ENCODER.encode(value)
     return "".join(_C_ENCODE(value, 0))

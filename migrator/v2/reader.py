@@ -393,14 +393,6 @@ class PageResult:
     body_size: int = 0
 
 
-def page_rows(entity_set: str, body: bytes, page: int, *, keys_only: bool) -> tuple[Rows, str | None]:
-    """Parse one page into (key, canonical record) rows and its next link; the CPU-heavy part."""
-    parsed = wire.parse_page_rows(entity_set, body, page=page)
-    if keys_only:
-        return tuple((key, "") for key, _ in parsed.rows), parsed.next_link
-    return parsed.rows, parsed.next_link
-
-
 @dataclass(frozen=True)
 class FetchedPage:
     """A page's body on its way to the parse stage (see ``_Coordinator``)."""
@@ -422,18 +414,16 @@ def parse_fetched(request: PageRequest, body: bytes, parser: ParsePool | None = 
     keys_only = request.from_key is not None and not request.collect
     try:
         parsed = None if parser is None else parser.page_rows(request.listing, body, request.page + 1)
-        if parsed is None:
-            rows, next_link = page_rows(request.listing, body, request.page + 1, keys_only=keys_only)
-        else:
-            rows = tuple((key, "") for key, _ in parsed.rows) if keys_only else parsed.rows
-            next_link = parsed.next_link
+        if parsed is None:  # the CPU-heavy part, here when no worker took the page
+            parsed = wire.parse_page_rows(request.listing, body, page=request.page + 1)
     except MalformedPageError as exc:
         if not keys_only:
             raise
         raise MalformedPageError(  # name the entity whose collection it was
             f"{request.describe()}: {exc.message}", hint=exc.hint, entity_set=request.unit.name, page=request.page + 1
         ) from None
-    return PageResult(request, rows, len(rows), next_link, len(body))
+    rows = tuple((key, "") for key, _ in parsed.rows) if keys_only else parsed.rows
+    return PageResult(request, rows, len(rows), parsed.next_link, len(body))
 
 
 class _Cursor(Protocol):

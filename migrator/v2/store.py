@@ -351,25 +351,31 @@ def fingerprint(conn: sqlite3.Connection) -> str:
     present = set(_entity_sets_present(conn))
     utf8 = conn.execute("PRAGMA encoding").fetchone()[0] == "UTF-8"
     for entity_set in [s for s in schema.ENTITY_SETS if s in present] + sorted(present - set(schema.ENTITY_SETS)):
-        prefix = f"E\t{entity_set}\t"
-        if utf8:  # SQLite hands over each line as the UTF-8 bytes it stores: no str per row
-            lines = conn.execute(
-                "SELECT CAST(? || key || char(9) || record || char(10) AS BLOB) FROM entities"
-                " WHERE entity_set = ? ORDER BY key",
-                (prefix, entity_set),
-            )
-            for batch in iter(lambda: lines.fetchmany(_FINGERPRINT_BATCH), []):
-                digest.update(b"".join([line for line, in batch]))
-            continue
-        rows = conn.execute("SELECT key, record FROM entities WHERE entity_set = ? ORDER BY key", (entity_set,))
-        for batch in iter(lambda: rows.fetchmany(_FINGERPRINT_BATCH), []):
-            digest.update("".join([f"{prefix}{key}\t{record}\n" for key, record in batch]).encode())
+        for chunk in _entity_lines(conn, entity_set, utf8=utf8):
+            digest.update(chunk)
     links = conn.execute(
         "SELECT entity_set, nav, from_key, to_key FROM links ORDER BY entity_set, nav, from_key, to_key"
     )
     for batch in iter(lambda: links.fetchmany(_FINGERPRINT_BATCH), []):
         digest.update("".join([f"L\t{s}\t{n}\t{f}\t{t}\n" for s, n, f, t in batch]).encode())
     return "sha256:" + digest.hexdigest()
+
+
+def _entity_lines(conn: sqlite3.Connection, entity_set: str, *, utf8: bool) -> Iterator[bytes]:
+    """The set's fingerprint lines (``E\tset\tkey\trecord\n``) in key order, a batch at a time."""
+    prefix = f"E\t{entity_set}\t"
+    if utf8:  # SQLite hands over each line as the UTF-8 bytes it stores: no str per row
+        lines = conn.execute(
+            "SELECT CAST(? || key || char(9) || record || char(10) AS BLOB) FROM entities"
+            " WHERE entity_set = ? ORDER BY key",
+            (prefix, entity_set),
+        )
+        for batch in iter(lambda: lines.fetchmany(_FINGERPRINT_BATCH), []):
+            yield b"".join([line for line, in batch])
+        return
+    rows = conn.execute("SELECT key, record FROM entities WHERE entity_set = ? ORDER BY key", (entity_set,))
+    for batch in iter(lambda: rows.fetchmany(_FINGERPRINT_BATCH), []):
+        yield "".join([f"{prefix}{key}\t{record}\n" for key, record in batch]).encode()
 
 
 def _entity_sets_present(conn: sqlite3.Connection) -> Iterator[str]:

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from migrator.canonical import canonical_json
+from migrator.canonical import quote as _quote
 from migrator.exceptions import InventoryFormatError, MalformedPageError
 from migrator.v2 import enums, schema
 from migrator.v2.entities import COMPLEX_CLASSES, ComplexValue, V2Entity, entity_class
@@ -246,8 +247,6 @@ def _element_formatter(prop: PropertyInfo) -> Formatter | None:
 # canonical JSON: how records are serialised in the inventory file (docs/inventory-format.md):
 # ``migrator.canonical.canonical_json``, re-exported here for the reader and the store.
 
-_quote = json.encoder.encode_basestring  # a string as canonical_json writes it (ensure_ascii=False)
-
 
 # --------------------------------------------------------------------------------------------
 # building entities from wire objects or records
@@ -345,8 +344,21 @@ class _Builder:
         return _primitive_converter(prop.edm_type)
 
 
+# Per property, the record source ``_compile_record_builder`` compiles tests the JSON type a
+# valid value has on the common path inline, and calls a function only for the rest: a page of a thousand entities with a
+# dozen properties each is twelve thousand values, and a call per value is most of their cost.
+_INLINE_TYPES = {
+    "Edm.String": "str",
+    "Edm.Guid": "str",
+    "Edm.Boolean": "bool",
+    "Edm.Int16": "int",
+    "Edm.Int32": "int",
+    "Edm.Int64": "int",
+}
+
+
 # Types whose JSON value is already the model's value: the converter would return it unchanged.
-_PLAIN_TYPES = {"Edm.String": str, "Edm.Guid": str, "Edm.Boolean": bool, "Edm.Int16": int, "Edm.Int32": int, "Edm.Int64": int}
+_PLAIN_TYPES = {edm_type: {"str": str, "bool": bool, "int": int}[name] for edm_type, name in _INLINE_TYPES.items()}
 
 
 def _plain_type(prop: PropertyInfo) -> type | None:
@@ -603,19 +615,6 @@ def _record_builder(owner: str) -> Callable[[Any], dict[str, Any]]:
         builder = _compile_record_builder(owner)
         _RECORD_BUILDERS[owner] = builder
     return builder
-
-
-# Per property, the source compiled below tests the JSON type a valid value has on the common
-# path inline, and calls a function only for the rest: a page of a thousand entities with a
-# dozen properties each is twelve thousand values, and a call per value is most of their cost.
-_INLINE_TYPES = {
-    "Edm.String": "str",
-    "Edm.Guid": "str",
-    "Edm.Boolean": "bool",
-    "Edm.Int16": "int",
-    "Edm.Int32": "int",
-    "Edm.Int64": "int",
-}
 
 
 def _compile_record_builder(owner: str) -> Callable[[Any], dict[str, Any]]:

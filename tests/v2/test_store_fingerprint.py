@@ -74,3 +74,23 @@ def test_the_benchmark_account_keeps_its_fingerprint_with_and_without_parse_work
     )
     assert summary.counts == {"Files": 2500}
     assert summary.fingerprint == BENCH_ACCOUNT_2500
+
+
+def test_a_utf16_inventory_fingerprints_as_its_utf8_copy(tmp_path):
+    import sqlite3
+
+    units = [Unit(UnitKind.ENTITY_SET, "Assets")]
+    writer = InventoryWriter.create(tmp_path / "f.partial", endpoint="e", api_version="2.19", wire_format="verbose", units=units)
+    writer.add_entities("Assets", [("nb:cid:UUID:2", '{"Name":"ümlaut ✓ 𝄞"}'), ("nb:cid:UUID:1", '{"Name":"tab\\there"}')])
+    writer.add_links("Assets", "ContentKeys", "nb:cid:UUID:1", ["nb:kid:UUID:a"])
+    utf16 = sqlite3.connect(tmp_path / "utf16.db")
+    utf16.execute("PRAGMA encoding = 'UTF-16le'")
+    for table in ("entities", "links"):
+        [(create,)] = writer._conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+        utf16.execute(create)
+        rows = writer._conn.execute(f"SELECT * FROM {table}").fetchall()
+        utf16.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    assert utf16.execute("PRAGMA encoding").fetchone()[0] == "UTF-16le"
+    assert fingerprint(utf16) == fingerprint(writer._conn)
+    utf16.close()
+    writer.close()
